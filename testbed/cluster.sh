@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# testbed/cluster.sh up|down|status|kubeconfig
+#
+# A simulated Kubernetes cluster on loopback: etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler and the KWOK controller (fake nodes; pods become Running/Ready, Job pods
+# Succeed, PVCs of the storage class are provisioned and bound by KWOK volume stages).
+#
+# Environment (all optional):
+#   CLUSTER_NAME=default        state dir is ${TMPDIR:-/tmp}/woostore-testbed-$CLUSTER_NAME
+#   NODES=2 NODE_CPU=8 NODE_MEM=16Gi NODE_PODS=110
+#   STORAGE_CLASS=local-path    default StorageClass whose PVCs KWOK binds
+#   PORT_BASE=36000             etcd +379/+380, apiserver +443, kcm +257, scheduler +259, kwok +247
+#   WOOSTORE_TESTBED_CACHE      tool cache (see build.sh)
+#
+# Stages: kwok runs with --enable-crds=Stage, so stages are Stage objects in the cluster. `up`
+# applies kwok's default node stages (node-initialize, node-heartbeat-with-lease), pod stages
+# (pod-ready, pod-complete, pod-delete) and volume stages (pvc-provision, pv-bind, pvc-delete,
+# pv-delete), read from the kwok module in the Go module cache. Tests may add their own Stage
+# objects (e.g. one that fails the pods of a namespace) and delete them again.
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CLUSTER_NAME="${CLUSTER_NAME:-default}"
+STATE="${TMPDIR:-/tmp}/woostore-testbed-$CLUSTER_NAME"
+NODES="${NODES:-2}"
+NODE_CPU="${NODE_CPU:-8}"
+NODE_MEM="${NODE_MEM:-16Gi}"
+NODE_PODS="${NODE_PODS:-110}"
+STORAGE_CLASS="${STORAGE_CLASS:-local-path}"
+PORT_BASE="${PORT_BASE:-36000}"
+ETCD_PORT=$((PORT_BASE + 379))
+ETCD_PEER_PORT=$((PORT_BASE + 380))
+APISERVER_PORT=$((PORT_BASE + 443))
+KCM_PORT=$((PORT_BASE + 257))
+SCHED_PORT=$((PORT_BASE + 259))
+KWOK_PORT=$((PORT_BASE + 247))
+KUBECONFIG_PATH="$STATE/kubeconfig"
+BIN="$(tb_bin_kube)"
+KWOK_SRC="$TESTBED_CACHE/gomod/sigs.k8s.io/kwok@v$KWOK_VERSION"
+
+log() { echo "cluster: $*" >&2; }
+die() { echo "cluster: error: $*" >&2; exit 1; }
+kc() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+
+pid_alive() { [[ -f "$STATE/$1.pid" ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
+
+start_bg() { # name, cmd...
+	local name=$1; shift
+	setsid "$@" >"$STATE/logs/$name.log" 2>&1 < /dev/null &
+	echo $! >"$STATE/$name.pid"
+}
+
+wait_for() { # description, timeout seconds, command...
+	local what=$1 timeout=$2; shift 2
+	local deadline=$((SECONDS + timeout))
+	until "$@" >/dev/null 2>&1; do
+		if ((SECONDS > deadline)); then
+			log "timed out waiting for $what; logs in $STATE/logs"
+			return 1
+		fi
+		sleep 0.3
+	done
+}
+
+gen_pki() {
+	local p="$STATE/pki"
+	mkdir -p "$p"
+	(
+		cd "$p"
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 30 \
+			-subj "/CN=woostore-testbed-ca" 2>/dev/null
+		cat >apiserver.ext <<-EOF
+			subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+			extendedKeyUsage=serverAuth
+			keyUsage=digitalSignature,keyEncipherment
+		EOF
+		openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr -subj "/CN=kube-apiserver" 2>/dev/null
+		openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out apiserver.crt -days 30 \
+			-extfile apiserver.ext 2>/dev/null
+		printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >client.ext
+		openssl req -newkey rsa:2048 -nodes -keyout admin.key -out admin.csr -subj "/O=system:masters/CN=admin" 2>/dev/null
+		openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out admin.crt -days 30 \
+			-extfile client.ext 2>/dev/null
+		# ServiceAccount token signing key pair.
+		openssl genrsa -out sa.key 2048 2>/dev/null
+		openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+		rm -f ./*.csr ./*.ext ./*.srl
+	)
+	cat >"$KUBECONFIG_PATH" <<-EOF
+		apiVersion: v1
+		kind: Config
+		clusters:
+		- name: woostore-testbed
+		  cluster:
+		    server: https://127.0.0.1:$APISERVER_PORT
+		    certificate-authority-data: $(base64 -w0 "$p/ca.crt")
+		users:
+		- name: admin
+		  user:
+		    client-certificate-data: $(base64 -w0 "$p/admin.crt")
+		    client-key-data: $(base64 -w0 "$p/admin.key")
+		contexts:
+		- name: woostore-testbed
+		  context: {cluster: woostore-testbed, user: admin}
+		current-context: woostore-testbed
+	EOF
+	chmod 600 "$KUBECONFIG_PATH"
+}
+
+# Stage manifests from the kwok module (not copied into the repository): the volume stages'
+# storage class name is rewritten to $STORAGE_CLASS.
+stage_manifests() {
+	local f
+	for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+		pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
+		volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml volume/fast/pv-delete.yaml \
+		volume/fast/storage-class.yaml; do
+		[[ -f "$KWOK_SRC/kustomize/stage/$f" ]] || die "missing $KWOK_SRC/kustomize/stage/$f (run testbed/build.sh)"
+		echo "---"
+		sed "s/kwok-volume/$STORAGE_CLASS/g" "$KWOK_SRC/kustomize/stage/$f"
+		echo
+	done
+}
+
+node_manifests() {
+	local i
+	for ((i = 0; i < NODES; i++)); do
+		cat <<-EOF
+			---
+			apiVersion: v1
+			kind: Node
+			metadata:
+			  name: kwok-node-$i
+			  annotations:
+			    kwok.x-k8s.io/node: fake
+			    node.alpha.kubernetes.io/ttl: "0"
+			  labels:
+			    kubernetes.io/arch: amd64
+			    kubernetes.io/os: linux
+			    kubernetes.io/hostname: kwok-node-$i
+			    node-role.kubernetes.io/agent: ""
+			    type: kwok
+			spec:
+			  podCIDR: 10.244.$i.0/24
+			  podCIDRs: [10.244.$i.0/24]
+			status:
+			  addresses:
+			  - {type: InternalIP, address: "192.0.2.$((i + 1))"}
+			  allocatable: {cpu: "$NODE_CPU", memory: "$NODE_MEM", pods: "$NODE_PODS", ephemeral-storage: 100Gi}
+			  capacity: {cpu: "$NODE_CPU", memory: "$NODE_MEM", pods: "$NODE_PODS", ephemeral-storage: 100Gi}
+			  nodeInfo: {architecture: amd64, operatingSystem: linux, kubeletVersion: "v$K8S_VERSION"}
+		EOF
+	done
+}
+
+cmd_up() {
+	local start=$SECONDS
+	for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
+		[[ -x "$BIN/$c" ]] || die "$BIN/$c not built; run testbed/build.sh"
+	done
+	if pid_alive kube-apiserver; then
+		log "already running ($STATE)"
+		echo "$KUBECONFIG_PATH"
+		return 0
+	fi
+	rm -rf "$STATE"
+	mkdir -p "$STATE/logs" "$STATE/etcd"
+	gen_pki
+	local p="$STATE/pki" ak="$KUBECONFIG_PATH"
+
+	start_bg etcd "$BIN/etcd" --name default --data-dir "$STATE/etcd" \
+		--listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+		--listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+		--initial-cluster "default=http://127.0.0.1:$ETCD_PEER_PORT" \
+		--unsafe-no-fsync --quota-backend-bytes=4294967296 --log-level=warn
+
+	start_bg kube-apiserver "$BIN/kube-apiserver" \
+		--etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+		--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
+		--endpoint-reconciler-type none \
+		--tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" \
+		--client-ca-file "$p/ca.crt" \
+		--service-account-issuer https://kubernetes.default.svc.cluster.local \
+		--service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key" \
+		--service-cluster-ip-range 10.96.0.0/16 \
+		--authorization-mode Node,RBAC \
+		--allow-privileged=true \
+		--enable-priority-and-fairness=false
+
+	wait_for "etcd /health" 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health" || die "etcd not healthy"
+	wait_for "kube-apiserver /readyz" 60 kc get --raw /readyz || die "kube-apiserver not ready"
+
+	start_bg kube-controller-manager "$BIN/kube-controller-manager" \
+		--kubeconfig "$ak" --authentication-kubeconfig "$ak" --authorization-kubeconfig "$ak" \
+		--bind-address 127.0.0.1 --secure-port "$KCM_PORT" \
+		--service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
+		--use-service-account-credentials=true \
+		--cluster-signing-cert-file "$p/ca.crt" --cluster-signing-key-file "$p/ca.key" \
+		--controllers '*' --leader-elect=false --service-cluster-ip-range 10.96.0.0/16
+
+	start_bg kube-scheduler "$BIN/kube-scheduler" \
+		--kubeconfig "$ak" --authentication-kubeconfig "$ak" --authorization-kubeconfig "$ak" \
+		--bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
+
+	kc apply --server-side -f "$KWOK_SRC/kustomize/crd/bases/kwok.x-k8s.io_stages.yaml" >/dev/null
+	wait_for "Stage CRD" 30 kc wait --for condition=established --timeout=1s crd/stages.kwok.x-k8s.io
+	stage_manifests | kc apply --server-side -f - >/dev/null
+	node_manifests | kc apply --server-side -f - >/dev/null
+
+	start_bg kwok "$BIN/kwok" --kubeconfig "$ak" \
+		--manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+		--enable-crds Stage --node-lease-duration-seconds 40 \
+		--server-address "127.0.0.1:$KWOK_PORT" --node-ip 192.0.2.1 --cidr 10.0.0.1/16
+
+	wait_for "nodes Ready" 60 kc wait --for condition=Ready --timeout=2s node --all || die "nodes not Ready"
+	wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default || die "no default SA"
+	log "up in $((SECONDS - start))s; $NODES nodes ($NODE_CPU cpu, $NODE_MEM); state and logs in $STATE"
+	echo "$KUBECONFIG_PATH"
+}
+
+cmd_down() {
+	local c
+	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
+		c=${COMPONENTS[$i]}
+		if pid_alive "$c"; then
+			kill "$(cat "$STATE/$c.pid")" 2>/dev/null || true
+		fi
+	done
+	for c in "${COMPONENTS[@]}"; do
+		local n=0
+		while pid_alive "$c" && ((n < 50)); do sleep 0.1; n=$((n + 1)); done
+		if pid_alive "$c"; then kill -9 "$(cat "$STATE/$c.pid")" 2>/dev/null || true; fi
+	done
+	rm -rf "$STATE"
+	log "down"
+}
+
+cmd_status() {
+	local c rc=0
+	for c in "${COMPONENTS[@]}"; do
+		if pid_alive "$c"; then echo "$c: running (pid $(cat "$STATE/$c.pid"))"; else echo "$c: not running"; rc=1; fi
+	done
+	if ((rc == 0)); then
+		kc get --raw /readyz >/dev/null && echo "apiserver: ready (https://127.0.0.1:$APISERVER_PORT)" || rc=1
+		kc get nodes --no-headers 2>/dev/null | sed 's/^/node: /' || true
+	fi
+	echo "kubeconfig: $KUBECONFIG_PATH"
+	return $rc
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+down) cmd_down ;;
+status) cmd_status ;;
+kubeconfig)
+	[[ -f "$KUBECONFIG_PATH" ]] || die "no cluster '$CLUSTER_NAME' (run: testbed/cluster.sh up)"
+	echo "$KUBECONFIG_PATH"
+	;;
+*)
+	echo "usage: $0 up|down|status|kubeconfig" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Shared definitions for testbed/build.sh, env.sh, cluster.sh and smoke.sh. Source it; it only
+# sets variables and functions.
+
+TESTBED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TESTBED_CACHE="${WOOSTORE_TESTBED_CACHE:-/var/cache/woostore-testbed}"
+
+# Pinned versions. The npm packages of the program must match the plugin versions.
+PULUMI_VERSION=3.248.0                  # CLI; @pulumi/pulumi 3.248.0
+K8S_PROVIDER_VERSION=4.25.0             # @pulumi/kubernetes 4.25.0 -> plugin kubernetes 4.25.0
+RANDOM_PROVIDER_VERSION=4.18.4          # @pulumi/random 4.18.4 -> plugin random 4.18.4
+K8S_VERSION=1.36.3
+ETCD_VERSION=3.6.16
+KWOK_VERSION=0.8.0
+HELM_VERSION=3.19.5
+
+# Short digest of a wrapper module's committed files: a changed go.mod or main gets a new bin dir.
+tb_digest() {
+	(cd "$TESTBED_DIR/tools/$1" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) \
+		! -name '*-embed.json' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-10)
+}
+
+tb_bin_pulumi() { echo "$TESTBED_CACHE/bin/pulumi-v$PULUMI_VERSION-$(tb_digest pulumi)"; }
+tb_bin_k8sprovider() { echo "$TESTBED_CACHE/bin/pulumi-kubernetes-$K8S_PROVIDER_VERSION-$(tb_digest k8sprovider)"; }
+tb_bin_random() { echo "$TESTBED_CACHE/bin/pulumi-random-$RANDOM_PROVIDER_VERSION-$(tb_digest random)"; }
+tb_bin_kube() { echo "$TESTBED_CACHE/bin/kube-v$K8S_VERSION-etcd-v$ETCD_VERSION-kwok-v$KWOK_VERSION-$(tb_digest kube)"; }
+tb_bin_helm() { echo "$TESTBED_CACHE/bin/helm-v$HELM_VERSION"; }
+
+TB_PULUMI_HOME="$TESTBED_CACHE/pulumi-home"
+
+tb_go_env() {
+	export GOMODCACHE="$TESTBED_CACHE/gomod"
+	export GOCACHE="$TESTBED_CACHE/gocache"
+	export GOTOOLCHAIN=local
+	export GOFLAGS=-mod=mod
+	export CGO_ENABLED=0
+}
