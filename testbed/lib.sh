@@ -22,7 +22,8 @@ tb_digest() {
 
 tb_bin_pulumi() { echo "$TESTBED_CACHE/bin/pulumi-v$PULUMI_VERSION-$(tb_digest pulumi)"; }
 tb_bin_k8sprovider() { echo "$TESTBED_CACHE/bin/pulumi-kubernetes-$K8S_PROVIDER_VERSION-$(tb_digest k8sprovider)"; }
-tb_bin_random() { echo "$TESTBED_CACHE/bin/pulumi-random-$RANDOM_PROVIDER_VERSION-$(tb_digest random)"; }
+# random: a testbed stand-in built from tools/pulumi (the real provider module is not served).
+tb_bin_random() { echo "$TESTBED_CACHE/bin/pulumi-random-standin-$RANDOM_PROVIDER_VERSION-$(tb_digest pulumi)"; }
 tb_bin_kube() { echo "$TESTBED_CACHE/bin/kube-v$K8S_VERSION-etcd-v$ETCD_VERSION-kwok-v$KWOK_VERSION-$(tb_digest kube)"; }
 tb_bin_helm() { echo "$TESTBED_CACHE/bin/helm-v$HELM_VERSION"; }
 
