@@ -1,0 +1,90 @@
+/**
+ * The program behind `pulumi up`, the Automation API and the benchmarks: load and validate
+ * the stack config and the store list, then one WooStore per entry. Inputs are validated
+ * completely before any resource is registered, so bad input changes nothing.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { InputError } from "./problems";
+import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
+import { loadStoreList, ResolvedStore } from "./storeList";
+import { WooStore } from "./wooStore";
+
+/** `pulumi.runtime.allConfig()` holds objects as JSON text; decode what decodes. */
+export function decodeConfigValues(all: Record<string, string>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(stripNamespace(all)).map(([key, value]) => {
+        try {
+            return [key, JSON.parse(value as string)];
+        } catch {
+            return [key, value];
+        }
+    }));
+}
+
+export interface ProgramInputs {
+    config: StackConfig;
+    stores: ResolvedStore[];
+}
+
+/** Reads and validates everything the program needs; throws InputError with all problems. */
+export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>): ProgramInputs {
+    const configFile = `Pulumi.${stackName}.yaml`;
+    const configPath = path.join(projectDir, configFile);
+    const configText = fs.existsSync(configPath) ? fs.readFileSync(configPath, "utf8") : undefined;
+    const config = loadStackConfig(decodeConfigValues(allConfig), configFile, configText);
+    const stores = loadStoreList(path.resolve(projectDir, config.storeList), config, config.storeList);
+    return { config, stores };
+}
+
+export interface StoreOutputs {
+    url: pulumi.Output<string>;
+    adminUrl: pulumi.Output<string>;
+    adminUser: pulumi.Output<string>;
+    adminPassword: pulumi.Output<string | undefined>;
+    namespace: pulumi.Output<string>;
+    releaseName: pulumi.Output<string>;
+    status: pulumi.Output<string>;
+    statusReason: pulumi.Output<string>;
+}
+
+export function createStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
+    const outputs: Record<string, StoreOutputs> = {};
+    for (const store of inputs.stores) {
+        const wooStore = new WooStore(store.name, { store, config: inputs.config }, {
+            protect: store.protect,
+            providers: provider ? { kubernetes: provider } : undefined,
+        });
+        outputs[store.name] = {
+            url: wooStore.url,
+            adminUrl: wooStore.adminUrl,
+            adminUser: wooStore.adminUser,
+            adminPassword: wooStore.adminPassword,
+            namespace: wooStore.namespace,
+            releaseName: wooStore.releaseName,
+            status: wooStore.status,
+            statusReason: wooStore.statusReason,
+        };
+    }
+    return outputs;
+}
+
+/** The whole program: what index.ts runs. Bad input ends it with a readable list, no stack trace. */
+export function runProgram(projectDir: string): Record<string, StoreOutputs> {
+    let inputs: ProgramInputs;
+    try {
+        inputs = loadProgramInputs(projectDir, pulumi.getStack(), pulumi.runtime.allConfig());
+    } catch (error) {
+        if (error instanceof InputError) {
+            throw new pulumi.RunError(`invalid WooStore input, nothing was changed.\n${error.message}`);
+        }
+        throw error;
+    }
+    const provider = new k8s.Provider("kubernetes", {
+        context: inputs.config.kubeContext,
+        // One name for the provider across machines, so a kubeconfig path never forces replacements.
+        enableServerSideApply: true,
+    });
+    return createStores(inputs, provider);
+}

@@ -1,0 +1,135 @@
+/**
+ * The post-install setup Job of a store as a plain spec: it installs WooCommerce, creates
+ * the demo product, enables Cash on Delivery and places a real order. The script itself is
+ * `setup/woostore-setup.sh`, mounted from a ConfigMap.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { CREDENTIALS_SECRET_NAME, LABELS, SECRET_KEYS, SETUP_SCRIPT_CONFIGMAP_NAME, WORDPRESS_SALTS } from "./defaults";
+import { storeNames } from "./names";
+import type { StackConfig } from "./stackConfig";
+import type { ResolvedStore } from "./storeList";
+import { storeLabels } from "./tenancy";
+
+export const SETUP_SCRIPT_PATH = path.join(__dirname, "..", "setup", "woostore-setup.sh");
+export const SETUP_SCRIPT_KEY = "woostore-setup.sh";
+export const DEMO_PRODUCT_SKU = "woostore-demo-product";
+/** uid/gid of www-data in the Debian WordPress image: files the Job writes must be Apache's. */
+export const WWW_DATA_UID = 33;
+
+export function readSetupScript(): string {
+    return fs.readFileSync(SETUP_SCRIPT_PATH, "utf8");
+}
+
+export function scriptChecksum(script: string): string {
+    return crypto.createHash("sha256").update(script).digest("hex").slice(0, 16);
+}
+
+const secretEnv = (name: string, key: string) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET_NAME, key } },
+});
+
+export function setupJobSpec(store: ResolvedStore, config: StackConfig, scriptHash: string) {
+    const names = storeNames(store.name);
+    const podLabels = {
+        ...storeLabels(store),
+        [LABELS.name]: "woostore-setup",
+        [LABELS.component]: "setup",
+    };
+    const env = [
+        { name: "HOME", value: "/tmp" },
+        { name: "WP_CLI_CACHE_DIR", value: "/tmp/wp-cli-cache" },
+        { name: "STORE_NAME", value: store.name },
+        { name: "STORE_URL", value: store.url },
+        { name: "STORE_HOST", value: store.host },
+        { name: "STORE_TITLE", value: store.title },
+        { name: "WP_INTERNAL_URL", value: `http://${names.wordpressService}.${names.namespace}.svc.cluster.local` },
+        { name: "WP_ADMIN_USER", value: store.adminUser },
+        { name: "WP_ADMIN_EMAIL", value: store.adminEmail },
+        secretEnv("WP_ADMIN_PASSWORD", SECRET_KEYS.wordpressAdminPassword),
+        { name: "WC_VERSION", value: config.woocommerceVersion },
+        { name: "WC_CURRENCY", value: store.currency },
+        { name: "WC_COUNTRY", value: store.country },
+        { name: "DEMO_PRODUCT_SKU", value: DEMO_PRODUCT_SKU },
+        { name: "TEST_ORDER_POLICY", value: config.setup.testOrderPolicy },
+        { name: "SETUP_WAIT_SECONDS", value: String(Math.floor(config.setup.timeoutSeconds / 2)) },
+        // wp-config.php of the official image reads these at run time, so WP-CLI needs them too.
+        { name: "WORDPRESS_DB_HOST", value: names.mariadbService },
+        { name: "WORDPRESS_DB_NAME", value: "wordpress" },
+        { name: "WORDPRESS_DB_USER", value: "wordpress" },
+        secretEnv("WORDPRESS_DB_PASSWORD", SECRET_KEYS.mariadbPassword),
+        ...Object.entries(WORDPRESS_SALTS).map(([key, variable]) => secretEnv(variable, key)),
+    ];
+    return {
+        // Bounded: a broken store fails within minutes and says why, instead of retrying forever.
+        backoffLimit: config.setup.backoffLimit,
+        activeDeadlineSeconds: config.setup.timeoutSeconds,
+        template: {
+            metadata: {
+                labels: podLabels,
+                annotations: { "woostore.io/setup-script-sha256": scriptHash },
+            },
+            spec: {
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                enableServiceLinks: false,
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: WWW_DATA_UID,
+                    runAsGroup: WWW_DATA_UID,
+                    fsGroup: WWW_DATA_UID,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                // The WordPress volume is ReadWriteOnce: only pods on the WordPress pod's node can mount it.
+                affinity: {
+                    podAffinity: {
+                        requiredDuringSchedulingIgnoredDuringExecution: [{
+                            labelSelector: { matchLabels: { [LABELS.name]: "wordpress", [LABELS.instance]: names.releaseName } },
+                            topologyKey: "kubernetes.io/hostname",
+                        }],
+                    },
+                },
+                containers: [{
+                    name: "setup",
+                    image: config.images.wpCli,
+                    imagePullPolicy: "IfNotPresent",
+                    command: ["bash", `/woostore/${SETUP_SCRIPT_KEY}`],
+                    env,
+                    resources: {
+                        requests: { ...store.container.requests },
+                        limits: { ...store.container.limits },
+                    },
+                    // The last log lines become the failure message Pulumi shows.
+                    terminationMessagePolicy: "FallbackToLogsOnError",
+                    securityContext: {
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        readOnlyRootFilesystem: false,
+                    },
+                    volumeMounts: [
+                        { name: "wordpress", mountPath: "/var/www/html" },
+                        { name: "script", mountPath: "/woostore", readOnly: true },
+                        { name: "tmp", mountPath: "/tmp" },
+                    ],
+                }],
+                volumes: [
+                    { name: "wordpress", persistentVolumeClaim: { claimName: names.wordpressPvc } },
+                    { name: "script", configMap: { name: SETUP_SCRIPT_CONFIGMAP_NAME, defaultMode: 0o555 } },
+                    { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                ],
+            },
+        },
+    };
+}
+
+/** Annotations of the Job object itself. */
+export function setupJobAnnotations(config: StackConfig): Record<string, string> {
+    return {
+        // A Job that failed last time is replaced (run again) on the next `up` instead of awaited forever.
+        "pulumi.com/replaceUnready": "true",
+        // Pulumi's await must outlast the Job's own deadline, so the Job's verdict is the one reported.
+        "pulumi.com/timeoutSeconds": String(config.setup.timeoutSeconds + 60),
+    };
+}

@@ -1,0 +1,141 @@
+/**
+ * Per-store isolation objects as plain specs: namespace labels, ResourceQuota, LimitRange
+ * and NetworkPolicies. Pure functions, so tests check them without Pulumi.
+ * NetworkPolicy selectors follow ../shared/research/tenancy-anchors.md §3 (k3s/Traefik/CoreDNS).
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { LABELS } from "./defaults";
+import type { StackConfig } from "./stackConfig";
+import type { ResolvedStore } from "./storeList";
+
+export const MANAGED_BY = "pulumi";
+export const PART_OF = "woostore";
+
+/** Labels every object of a store carries. */
+export function storeLabels(store: ResolvedStore): Record<string, string> {
+    return {
+        [LABELS.store]: store.name,
+        [LABELS.partOf]: PART_OF,
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.instance]: store.name,
+    };
+}
+
+export function namespaceLabels(store: ResolvedStore, config: StackConfig): Record<string, string> {
+    const level = config.podSecurity;
+    return {
+        ...storeLabels(store),
+        [LABELS.name]: "woostore",
+        // Enforce the configured level; always warn and audit at restricted so drift shows.
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": "latest",
+    };
+}
+
+export function resourceQuotaSpec(store: ResolvedStore) {
+    const quota = store.quota;
+    return {
+        hard: {
+            "requests.cpu": quota.cpu,
+            "limits.cpu": quota.cpu,
+            "requests.memory": quota.memory,
+            "limits.memory": quota.memory,
+            "requests.storage": quota.storage,
+            pods: String(quota.pods),
+            persistentvolumeclaims: String(quota.persistentVolumeClaims),
+            "services.loadbalancers": "0",
+            "services.nodeports": "0",
+        },
+    };
+}
+
+export function limitRangeSpec(store: ResolvedStore) {
+    const container = store.container;
+    return {
+        limits: [{
+            type: "Container",
+            defaultRequest: { ...container.requests },
+            default: { ...container.limits },
+            max: { ...container.max },
+        }],
+    };
+}
+
+/** Private and special ranges the "internet" egress rule excludes (cluster, node LAN, metadata). */
+export const NON_INTERNET_CIDRS = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "169.254.0.0/16",
+    "127.0.0.0/8",
+] as const;
+
+const WORDPRESS = { [LABELS.name]: "wordpress" };
+const MARIADB = { [LABELS.name]: "mariadb" };
+const SETUP = { [LABELS.component]: "setup" };
+const KUBE_SYSTEM = { "kubernetes.io/metadata.name": "kube-system" };
+
+export interface NetworkPolicySpec {
+    name: string;
+    spec: k8s.types.input.networking.v1.NetworkPolicySpec;
+}
+
+export function networkPolicySpecs(): NetworkPolicySpec[] {
+    const tcp = (port: number) => ({ protocol: "TCP", port });
+    return [
+        { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+        {
+            name: "allow-dns-egress",
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [{
+                    to: [{ namespaceSelector: { matchLabels: KUBE_SYSTEM }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [{ protocol: "UDP", port: 53 }, tcp(53)],
+                }],
+            },
+        },
+        {
+            name: "wordpress-ingress",
+            spec: {
+                podSelector: { matchLabels: WORDPRESS },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [{ namespaceSelector: { matchLabels: KUBE_SYSTEM }, podSelector: { matchLabels: { [LABELS.name]: "traefik" } } }], ports: [tcp(80)] },
+                    { from: [{ podSelector: { matchLabels: SETUP } }], ports: [tcp(80)] },
+                ],
+            },
+        },
+        {
+            name: "wordpress-egress-mariadb",
+            spec: { podSelector: { matchLabels: WORDPRESS }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: MARIADB } }], ports: [tcp(3306)] }] },
+        },
+        {
+            name: "mariadb-ingress",
+            spec: {
+                podSelector: { matchLabels: MARIADB },
+                policyTypes: ["Ingress"],
+                // The setup Job runs WP-CLI, which talks SQL directly.
+                ingress: [{ from: [{ podSelector: { matchLabels: WORDPRESS } }, { podSelector: { matchLabels: SETUP } }], ports: [tcp(3306)] }],
+            },
+        },
+        {
+            name: "setup-egress",
+            spec: {
+                podSelector: { matchLabels: SETUP },
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ podSelector: { matchLabels: WORDPRESS } }], ports: [tcp(80)] },
+                    { to: [{ podSelector: { matchLabels: MARIADB } }], ports: [tcp(3306)] },
+                    // Only the setup Job reaches the internet: it downloads WooCommerce from wordpress.org.
+                    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_INTERNET_CIDRS] } }], ports: [tcp(443), tcp(80)] },
+                ],
+            },
+        },
+    ];
+}
