@@ -74,6 +74,15 @@ seccompProfile:
 {{- if gt (len .Release.Name) 44 -}}
 {{- fail (printf "release name %q is longer than 44 characters: derived names (%s-mariadb-<revision hash>) would exceed 63" .Release.Name .Release.Name) -}}
 {{- end -}}
+{{- range $component := list "wordpress" "mariadb" -}}
+{{- $image := get (get $.Values $component) "image" -}}
+{{- if and (eq $image.tag "latest") (not $image.digest) -}}
+{{- fail (printf "%s.image.tag must be a pinned version, not \"latest\" (a pod restart could silently change the store's software); or pin a digest" $component) -}}
+{{- end -}}
+{{- if and $image.digest (contains "@" $image.tag) -}}
+{{- fail (printf "%s.image: give the digest either in tag (tag@sha256:...) or in digest, not both" $component) -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.ingress.enabled .Values.ingress.tls.enabled (ne .Values.store.scheme "https") -}}
 {{- fail "store.scheme must be \"https\" when ingress.tls.enabled is true (WP_HOME/WP_SITEURL would otherwise point at http:// behind a TLS-only route)" -}}
 {{- end -}}
