@@ -310,6 +310,10 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
             const docroot = pod.volumes.find((v: K8sObject) => v.persistentVolumeClaim);
             assert.equal(docroot.persistentVolumeClaim.claimName, `${release}-wordpress`);
             assert.equal(c.volumeMounts.find((m: K8sObject) => m.name === docroot.name).mountPath, "/var/www/html");
+            // Apache prefork bounded to the memory limit; a config change rolls the pod.
+            const apache = getObject(objs(), "ConfigMap", `${release}-wordpress`).data["zz-woostore.conf"];
+            assert.match(apache, new RegExp(`^\\s*MaxRequestWorkers ${values.wordpress.maxRequestWorkers ?? 6}$`, "m"));
+            assert.match(d.spec.template.metadata.annotations["checksum/apache-config"], /^[0-9a-f]{64}$/);
         });
 
         test("WordPress: probes do not depend on the database or the setup Job", () => {
