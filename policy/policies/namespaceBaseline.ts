@@ -76,9 +76,9 @@ export function isStoreNamespace(ns: NamespaceFacts): boolean {
 }
 
 const REQUIREMENTS: { kind: GuardKind; what: string }[] = [
-    { kind: "ResourceQuota", what: "a ResourceQuota" },
-    { kind: "LimitRange", what: "a LimitRange" },
-    { kind: "NetworkPolicy", what: "a default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules)" },
+    { kind: "ResourceQuota", what: "ResourceQuota" },
+    { kind: "LimitRange", what: "LimitRange" },
+    { kind: "NetworkPolicy", what: "default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules)" },
 ];
 
 /** The pure check. Returns one violation per missing requirement per store namespace. */

@@ -177,7 +177,7 @@ describe("policy store-namespace-baseline", () => {
         const reported = runStack(storeNamespaceBaseline, [ns, ...complete("shop-b")]);
         assert.equal(reported.length, 3, JSON.stringify(reported));
         assert.ok(reported.every((r) => r.urn === ns.urn));
-        assert.match(reported[0].message, /"store-shop-a" has no a ResourceQuota|has no a ResourceQuota|ResourceQuota/);
+        assert.match(reported[0].message, /^store namespace "store-shop-a" has no ResourceQuota$/);
         assert.ok(reported.some((r) => /LimitRange/.test(r.message)));
         assert.ok(reported.some((r) => /default-deny NetworkPolicy/.test(r.message)));
     });
