@@ -49,7 +49,7 @@ run_piece() {
 	log "building $name -> $bindir (log: $TESTBED_CACHE/logs/build-$name.log)"
 	local start=$SECONDS tmp="$bindir.tmp"
 	rm -rf "$tmp" && mkdir -p "$tmp"
-	if "$fn" "$tmp" >"$TESTBED_CACHE/logs/build-$name.log" 2>&1; then
+	if ("$fn" "$tmp") >"$TESTBED_CACHE/logs/build-$name.log" 2>&1; then
 		rm -rf "$bindir" && mv "$tmp" "$bindir"
 		local t=$((SECONDS - start))
 		SUMMARY+=("$(printf '%-12s built %4ds  %s' "$name" "$t" "$bindir")")
