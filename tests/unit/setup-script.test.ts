@@ -15,6 +15,10 @@ import { after, describe, test } from "node:test";
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const SCRIPT = join(REPO_ROOT, "setup", "woostore-setup.sh");
 const FAKES = join(REPO_ROOT, "tests", "fixtures", "setup");
+/** Node stand-in for php (the script's JSON reader), used when no real php is installed. */
+const PHP_SHIM = join(FAKES, "php-shim");
+const PATH_DIRS = (process.env.PATH ?? "/usr/bin:/bin").split(delimiter).filter((d) => d !== "");
+const REAL_PHP = PATH_DIRS.map((d) => join(d, "php")).find((p) => existsSync(p));
 const TOOLS_DIR = process.env.WOOSTORE_TOOLS_DIR ?? "/var/cache/woostore-tools";
 
 const ADMIN_PASSWORD = "Adm1n*S3cret&pw[x]$HOME";
@@ -103,7 +107,8 @@ function readCalls(store: Store): string[] {
 function runSetup(store: Store, env: Record<string, string | undefined> = {}): Promise<Run> {
     const before = readCalls(store).length;
     const merged: Record<string, string | undefined> = {
-        PATH: `${FAKES}${delimiter}${process.env.PATH ?? "/usr/bin:/bin"}`,
+        // Fake wp and curl first; php: the real one if installed, else the Node shim.
+        PATH: [FAKES, ...(REAL_PHP && !env.WOOSTORE_TEST_PHP_SHIM ? [] : [PHP_SHIM]), ...PATH_DIRS].join(delimiter),
         HOME: store.dir,
         TMPDIR: store.dir,
         LANG: "C.UTF-8",
@@ -258,15 +263,6 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
         assert.equal(result(run).woocommerce, WC_VERSION);
     });
 
-    test("setup script (fake wp/curl on PATH): https store URL sends X-Forwarded-Proto https with the store Host", async () => {
-        const store = makeStore();
-        const run = await runSetup(store, { STORE_URL: "https://shop.example.com", STORE_HOST: "shop.example.com" });
-        assertOk(run);
-        const curls = run.calls.filter((c) => c.startsWith("curl "));
-        assert.equal(curls.length, 3);
-        for (const c of curls) assert.match(c, /host=shop\.example\.com proto=https /);
-    });
-
     test("setup script (fake wp/curl on PATH): a second run is a no-op for state (only a new, trashed verification order)", async () => {
         const store = makeStore();
         const first = await runSetup(store);
@@ -317,7 +313,17 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
         assert.match(run.stderr, /database not reachable yet \(attempt 1\)/);
     });
 
-    test("setup script (fake wp/curl on PATH): a drifted demo product and site URL are converged on re-run", async () => {
+    test("setup script (fake wp/curl on PATH): wp db check failing on MariaDB TLS verification is retried without it", async () => {
+        const store = makeStore();
+        const run = await runSetup(store, { FAKE_DB_TLS: "1" });
+        assertOk(run);
+        assert.deepEqual(
+            run.calls.filter((c) => c.startsWith("wp db check")),
+            ["wp db check", "wp db check --skip-ssl-verify-server-cert"],
+        );
+    });
+
+    test("setup script (fake wp/curl on PATH): a drifted demo product and a switch to https are converged on re-run", async () => {
         const store = makeStore();
         const first = await runSetup(store);
         assertOk(first);
@@ -325,6 +331,10 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
         writeFileSync(join(store.state, "product", id, "status"), "draft");
         const run = await runSetup(store, { STORE_URL: "https://shop.localhost" });
         assertOk(run);
+        // https store: every Store API call carries the store Host and X-Forwarded-Proto https.
+        const curls = run.calls.filter((c) => c.startsWith("curl "));
+        assert.equal(curls.length, 3);
+        for (const c of curls) assert.match(c, /host=shop\.localhost proto=https /);
         callIndex(run.calls, `wp wc product update ${id} --status=publish --virtual=true`);
         callIndex(run.calls, "wp option update home https://shop.localhost");
         callIndex(run.calls, "wp option update siteurl https://shop.localhost");
@@ -434,14 +444,8 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
     });
 });
 
-describe("setup script helpers (fake php vs real php)", () => {
-    const realPhp = (process.env.PATH ?? "")
-        .split(delimiter)
-        .filter((d) => d && resolve(d) !== FAKES)
-        .map((d) => join(d, "php"))
-        .find((p) => existsSync(p));
-
-    test("setup script JSON reader: the fake php shim agrees with real php", { skip: realPhp ? false : "no php binary on PATH" }, () => {
+describe("setup script helpers (php shim vs real php)", () => {
+    test("setup script JSON reader: the Node php shim agrees with real php", { skip: REAL_PHP ? false : "no php binary on PATH" }, () => {
         const dir = mkdtempSync(join(tmpdir(), "woostore-json-"));
         stores.push(dir);
         const docs: Record<string, string> = {
@@ -455,12 +459,9 @@ describe("setup script helpers (fake php vs real php)", () => {
         for (const [name, content] of Object.entries(docs)) {
             const file = join(dir, `${name}.json`);
             writeFileSync(file, content);
-            const outputs = [dirname(realPhp as string), FAKES].map((phpDir) => {
+            const outputs = [dirname(REAL_PHP as string), PHP_SHIM].map((phpDir) => {
                 const r = spawnSync("bash", ["-c", `source "$1"; shift; json_query "$@"`, "_", SCRIPT, file, ...paths], {
-                    env: {
-                        PATH: [phpDir, dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter),
-                        WOOSTORE_TEST_PHP_SHIM: "1", // the fixture wrapper then always uses php-shim.js
-                    },
+                    env: { PATH: [phpDir, ...PATH_DIRS].join(delimiter) },
                     encoding: "utf8",
                 });
                 return { status: r.status, stdout: r.stdout };
