@@ -39,6 +39,7 @@ for ($i = 2; $i < $argc; $i++) {
   echo "\n";
 }'
 
+WAIT_DEADLINE=0
 CURRENT_STEP="start"
 CURRENT_STEP_NO=0
 FAIL_REASON=""
@@ -361,7 +362,7 @@ check_environment() {
   require_match STORE_URL '^https?://[^/[:space:]]+$' 'http(s)://host[:port] without a path'
   require_match STORE_HOST '^[A-Za-z0-9.-]+(:[0-9]+)?$' 'a host name (no scheme, no path)'
   require_match WP_INTERNAL_URL '^https?://[^/[:space:]]+/?$' 'http(s)://service-host[:port]'
-  require_match WP_ADMIN_USER '^[A-Za-z0-9._@-]+$' 'a WordPress login name'
+  require_match WP_ADMIN_USER '^[A-Za-z0-9 ._@-]+$' 'a WordPress login name'
   require_match WP_ADMIN_EMAIL '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' 'an e-mail address'
   require_match WC_VERSION '^[0-9]+\.[0-9]+(\.[0-9]+)*(-[A-Za-z0-9.]+)?$' 'a pinned version such as 10.3.5'
   require_match WC_CURRENCY '^[A-Z]{3}$' 'an ISO 4217 code such as USD'
@@ -382,14 +383,17 @@ check_environment() {
 
 wait_for_wordpress_files() {
   step 2 wait-for-wordpress-files
-  local deadline=$((SECONDS + SETUP_WAIT_SECONDS)) attempt=0
+  # One budget for both waits (files, then database), so the script gives up with a precise
+  # message well before the Job's activeDeadlineSeconds kills it.
+  WAIT_DEADLINE=$((SECONDS + SETUP_WAIT_SECONDS))
+  local attempt=0
   while :; do
     attempt=$((attempt + 1))
     if [[ -f $WP_DOCROOT/wp-includes/version.php ]] &&
       [[ -f $WP_DOCROOT/wp-config.php || -f $WP_DOCROOT/../wp-config.php ]]; then
       break
     fi
-    if ((SECONDS >= deadline)); then
+    if ((SECONDS >= WAIT_DEADLINE)); then
       fail "WordPress files not found in ${WP_DOCROOT} after ${SETUP_WAIT_SECONDS}s" \
         "(need wp-includes/version.php and wp-config.php; the WordPress container copies them on first start)"
     fi
@@ -402,7 +406,7 @@ wait_for_wordpress_files() {
 
 wait_for_database() {
   step 3 wait-for-database
-  local deadline=$((SECONDS + SETUP_WAIT_SECONDS)) attempt=0 reason output stdout_text extra=()
+  local attempt=0 reason output stdout_text extra=()
   while :; do
     attempt=$((attempt + 1))
     if wp db check "${extra[@]}" >"$WORK_DIR/wp.out" 2>"$WORK_DIR/wp.err"; then
@@ -421,8 +425,8 @@ wait_for_database() {
       extra=(--skip-ssl-verify-server-cert)
       continue
     fi
-    if ((SECONDS >= deadline)); then
-      fail "database not reachable after ${SETUP_WAIT_SECONDS}s (${attempt} attempts of 'wp db check'): ${reason}"
+    if ((SECONDS >= WAIT_DEADLINE)); then
+      fail "database not reachable within SETUP_WAIT_SECONDS=${SETUP_WAIT_SECONDS}s (${attempt} attempts of 'wp db check'): ${reason}"
     fi
     log "database not reachable yet (attempt ${attempt}): ${reason}"
     sleep "$SETUP_POLL_SECONDS"

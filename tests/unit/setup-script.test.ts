@@ -348,7 +348,7 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
         { step: "check-environment", what: "unknown TEST_ORDER_POLICY", env: { TEST_ORDER_POLICY: "shred" }, reason: /trash, delete or keep/ },
         { step: "check-environment", what: "malformed WC_COUNTRY", env: { WC_COUNTRY: "usa" }, reason: /WC_COUNTRY/ },
         { step: "wait-for-wordpress-files", what: "no version.php", noFiles: true, env: { SETUP_WAIT_SECONDS: "0" }, reason: /WordPress files not found/ },
-        { step: "wait-for-database", what: "wp db check fails", env: { FAKE_FAIL: "wp db check", SETUP_WAIT_SECONDS: "0" }, reason: /database not reachable after 0s/ },
+        { step: "wait-for-database", what: "wp db check fails", env: { FAKE_FAIL: "wp db check", SETUP_WAIT_SECONDS: "0" }, reason: /database not reachable within SETUP_WAIT_SECONDS=0s \(1 attempts of 'wp db check'\)/ },
         { step: "install-wordpress", what: "wp core install fails", env: { FAKE_FAIL: "wp core install" }, reason: /'wp core install .*' exited 1/ },
         { step: "install-woocommerce", what: "wp plugin install fails", env: { FAKE_FAIL: "wp plugin install" }, reason: /wp plugin install woocommerce --version=10\.3\.5 --force' exited 1/ },
         { step: "install-woocommerce", what: "wp plugin activate fails", env: { FAKE_FAIL: "wp plugin activate" } },
