@@ -19,20 +19,22 @@ const storeName = z.string()
 const cpuMemoryOverride = z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity.optional() });
 
 export const storeEntrySchema = z.strictObject({
-    name: storeName,
-    host: dnsName.optional(),
-    title: z.string().min(1).max(100).optional(),
+    name: storeName.describe("Stable id of the store (DNS label, ≤ 40 characters). Namespace store-<name>, Helm release <name>. Renaming replaces the store."),
+    host: dnsName.optional().describe("Public host name. Default: <name>.<woostore:domain>."),
+    title: z.string().min(1).max(100).optional().describe("Site title shown in the shop. Default: the name."),
     admin: z.strictObject({
         email: z.email({ error: (issue) => `"${String(issue.input)}" is not an e-mail address — write the store administrator's address, e.g. owner@example.com` }),
         user: z.string().regex(/^[a-z0-9_.@-]{3,60}$/, { error: "not a valid WordPress login — use 3–60 lowercase letters, digits, '_', '.', '-'" }).default("admin"),
-    }),
+    }).describe("The store's WordPress administrator. The password is generated."),
     woocommerce: z.strictObject({
         currency: z.string().regex(/^[A-Z]{3}$/, { error: (issue) => `currency "${String(issue.input)}" is not an ISO 4217 code — write three capital letters, e.g. USD or EUR` }).default("USD"),
         country: z.string().regex(/^[A-Z]{2}(:[A-Z0-9-]{1,10})?$/, { error: (issue) => `country "${String(issue.input)}" is not a WooCommerce country — write an ISO 3166 code, optionally with a state: US:CA, DE` }).default("US:CA"),
-    }).prefault({}),
-    quota: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity.optional(), storage: byteQuantity.optional() }).optional(),
-    container: z.strictObject({ requests: cpuMemoryOverride.optional(), limits: cpuMemoryOverride.optional() }).optional(),
-    protect: z.boolean().optional(),
+    }).prefault({}).describe("Shop settings the setup Job applies."),
+    quota: z.strictObject({ cpu: cpuQuantity.optional(), memory: byteQuantity.optional(), storage: byteQuantity.optional() }).optional()
+        .describe("Namespace ResourceQuota overrides, up to woostore:bounds.quota. Default: woostore:defaults.quota (2 CPU, 2Gi, 2Gi storage)."),
+    container: z.strictObject({ requests: cpuMemoryOverride.optional(), limits: cpuMemoryOverride.optional() }).optional()
+        .describe("LimitRange default requests/limits per container, up to woostore:bounds.container. Default 250m/256Mi requests, 500m/512Mi limits."),
+    protect: z.boolean().optional().describe("Deletion protection. Default: woostore:protectStores (on in prod)."),
 });
 
 /** The top level alone (entries are validated one by one, see validateStoreList). */

@@ -18,14 +18,14 @@ log() { printf '[install-tools] %s\n' "$*" >&2; }
 
 # go_tool NAME VERSION MODULE_PACKAGE LDFLAGS: build once per version into $BIN_DIR/NAME-VERSION.
 go_tool() {
-  local name=$1 version=$2 pkg=$3 ldflags=${4:-}
+  local name=$1 version=$2 pkg=$3 ldflags=${4:-} module_version=${5:-$2}
   local target="$BIN_DIR/$name-$version"
   if [[ ! -x "$target" ]]; then
     command -v go >/dev/null || { log "go is required to build $name (install Go 1.26)"; exit 1; }
     local started=$SECONDS tmp
     tmp=$(mktemp -d)
     log "building $name $version from the Go module proxy (first run only)…"
-    GOBIN="$tmp" go install -trimpath -ldflags "-s -w $ldflags" "$pkg@$version"
+    GOBIN="$tmp" go install -trimpath -ldflags "-s -w $ldflags" "$pkg@$module_version"
     mv "$tmp/$name" "$target"
     rm -rf "$tmp"
     log "$name $version built in $((SECONDS - started))s"
@@ -33,8 +33,10 @@ go_tool() {
   ln -sf "$target" "$BIN_DIR/$name"
 }
 
-go_tool helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
-  "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+# Without the chartutil/lint version flags helm assumes Kubernetes v1.20 for .Capabilities and kubeVersion checks.
+HELM_K8S_MINOR=34
+go_tool helm "$HELM_VERSION-k1.$HELM_K8S_MINOR" helm.sh/helm/v3/cmd/helm \
+  "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$HELM_K8S_MINOR -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$HELM_K8S_MINOR" "$HELM_VERSION"
 go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint \
   "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
 

@@ -1,0 +1,89 @@
+/**
+ * Opens a stack of this project through the Automation API (LocalWorkspace on the project
+ * directory, like `localProgram-tsnode`): the same program the CLI runs. Used by
+ * `npm run up`, the e2e tests and the benchmarks.
+ */
+import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface StackOptions {
+    stackName: string;
+    /** Any Pulumi backend URL; default: a local file backend in ~/.woostore/state. */
+    backendUrl?: string;
+    /** Secrets passphrase for self-managed backends; default: a generated one kept in ~/.woostore. */
+    passphrase?: string;
+    /** Extra environment for the Pulumi CLI (e.g. KUBECONFIG). */
+    env?: Record<string, string>;
+}
+
+export const WOOSTORE_HOME = process.env.WOOSTORE_HOME ?? path.join(os.homedir(), ".woostore");
+
+export function defaultBackendUrl(): string {
+    const dir = path.join(WOOSTORE_HOME, "state");
+    fs.mkdirSync(dir, { recursive: true });
+    return `file://${dir}`;
+}
+
+/** A per-user passphrase, created once with mode 0600, for a local backend's secrets provider. */
+export function defaultPassphrase(): string {
+    const file = path.join(WOOSTORE_HOME, "passphrase");
+    if (!fs.existsSync(file)) {
+        fs.mkdirSync(WOOSTORE_HOME, { recursive: true });
+        fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
+    }
+    return fs.readFileSync(file, "utf8").trim();
+}
+
+/** The Pulumi CLI's version, or undefined when it is not on PATH. */
+export function pulumiCliVersion(): string | undefined {
+    try {
+        return execFileSync("pulumi", ["version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+        return undefined;
+    }
+}
+
+export async function openStack(options: StackOptions): Promise<Stack> {
+    const envVars: Record<string, string> = {
+        PULUMI_BACKEND_URL: options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl(),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        ...(options.env ?? {}),
+    };
+    const backend = envVars.PULUMI_BACKEND_URL;
+    const selfManaged = !/^https?:\/\//.test(backend);
+    if (selfManaged && process.env.PULUMI_CONFIG_PASSPHRASE === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+        envVars.PULUMI_CONFIG_PASSPHRASE = options.passphrase ?? defaultPassphrase();
+    } else if (options.passphrase !== undefined) {
+        envVars.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
+    }
+    return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: PROJECT_DIR }, { envVars });
+}
+
+/** Errors the engine reported, by resource URN (what failed and why). */
+export function collectErrors(events: EngineEvent[]): Map<string, string> {
+    const errors = new Map<string, string>();
+    for (const event of events) {
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic?.severity === "error" && diagnostic.urn) {
+            errors.set(diagnostic.urn, `${errors.get(diagnostic.urn) ?? ""}${diagnostic.message}`.trim());
+        }
+    }
+    return errors;
+}
+
+/**
+ * The store a URN belongs to: the component is named after the store and its children
+ * `<store>-…`, so the longest store name that prefixes the URN's name wins.
+ */
+export function storeOfUrn(urn: string, storeNames: readonly string[]): string | undefined {
+    const name = urn.slice(urn.lastIndexOf("::") + 2);
+    return [...storeNames]
+        .sort((a, b) => b.length - a.length)
+        .find((store) => name === store || name.startsWith(`${store}-`));
+}
