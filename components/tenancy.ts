@@ -85,8 +85,20 @@ export interface NetworkPolicySpec {
     spec: k8s.types.input.networking.v1.NetworkPolicySpec;
 }
 
-export function networkPolicySpecs(): NetworkPolicySpec[] {
+/** cert-manager's HTTP-01 solver pod runs in the store namespace and listens on 8089. */
+export const ACME_SOLVER_PORT = 8089;
+
+export function networkPolicySpecs(options: { tlsEnabled: boolean }): NetworkPolicySpec[] {
     const tcp = (port: number) => ({ protocol: "TCP", port });
+    const traefik = { namespaceSelector: { matchLabels: KUBE_SYSTEM }, podSelector: { matchLabels: { [LABELS.name]: "traefik" } } };
+    const acmeSolver: NetworkPolicySpec[] = options.tlsEnabled ? [{
+        name: "acme-http01-solver-ingress",
+        spec: {
+            podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [traefik], ports: [tcp(ACME_SOLVER_PORT)] }],
+        },
+    }] : [];
     return [
         { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
         {
@@ -106,7 +118,7 @@ export function networkPolicySpecs(): NetworkPolicySpec[] {
                 podSelector: { matchLabels: WORDPRESS },
                 policyTypes: ["Ingress"],
                 ingress: [
-                    { from: [{ namespaceSelector: { matchLabels: KUBE_SYSTEM }, podSelector: { matchLabels: { [LABELS.name]: "traefik" } } }], ports: [tcp(80)] },
+                    { from: [traefik], ports: [tcp(80)] },
                     { from: [{ podSelector: { matchLabels: SETUP } }], ports: [tcp(80)] },
                 ],
             },
@@ -137,5 +149,6 @@ export function networkPolicySpecs(): NetworkPolicySpec[] {
                 ],
             },
         },
+        ...acmeSolver,
     ];
 }

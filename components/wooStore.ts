@@ -60,7 +60,7 @@ export class WooStore extends pulumi.ComponentResource {
             metadata: meta("woostore-limits"),
             spec: limitRangeSpec(store),
         }, inNamespace);
-        const networkPolicies = networkPolicySpecs().map((policy) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.name}`, {
+        const networkPolicies = networkPolicySpecs({ tlsEnabled: config.tls.enabled }).map((policy) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.name}`, {
             metadata: meta(policy.name),
             spec: policy.spec,
         }, inNamespace));
