@@ -13,6 +13,7 @@ async function main(storeCount: number) {
             resources++;
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = "x".repeat(32);
+            if (args.type === "random:index/randomBytes:RandomBytes") state.base64 = "y".repeat(512);
             if (args.type === "kubernetes:batch/v1:Job") state.status = { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] };
             return { id: `${args.name}-id`, state };
         },

@@ -21,6 +21,9 @@ pulumi.runtime.setMocks({
         if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = `${MOCK_SECRET_PREFIX}${args.name}`;
         }
+        if (args.type === "random:index/randomBytes:RandomBytes") {
+            state.base64 = Array.from({ length: 8 }, (_, index) => `${MOCK_SECRET_PREFIX}salt${index}`.padEnd(64, "=")).join("");
+        }
         if (args.type === "kubernetes:batch/v1:Job") {
             state.status = { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] };
         }
@@ -63,7 +66,8 @@ describe("WooStore component (Pulumi mocks)", () => {
             "kubernetes:core/v1:ResourceQuota",
             "kubernetes:core/v1:LimitRange",
             ...Array(6).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
-            ...Array(11).fill("random:index/randomPassword:RandomPassword"),
+            ...Array(3).fill("random:index/randomPassword:RandomPassword"),
+            "random:index/randomBytes:RandomBytes",
             "kubernetes:core/v1:Secret",
             "kubernetes:helm.sh/v3:Release",
             "kubernetes:core/v1:ConfigMap",
@@ -185,7 +189,7 @@ describe("WooStore outputs before the setup Job completes (Pulumi mocks)", () =>
         const store = resolveStore(storeEntrySchema.parse({ name: "delta", admin: { email: "d@example.com" } }), config);
         const original = registered.length;
         pulumi.runtime.setMocks({
-            newResource: (args) => ({ id: `${args.name}-id`, state: args.type === "random:index/randomPassword:RandomPassword" ? { ...args.inputs, result: "x" } : { ...args.inputs, status: {} } }),
+            newResource: (args) => ({ id: `${args.name}-id`, state: args.type.startsWith("random:") ? { ...args.inputs, result: "x", base64: "y".repeat(512) } : { ...args.inputs, status: {} } }),
             call: (args) => args.inputs,
         }, "woostore", "dev", false);
         const wooStore = new WooStore("delta", { store, config, setupScript: "#!/bin/bash\n" });
