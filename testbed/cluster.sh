@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# testbed/cluster.sh up|down|status|kubeconfig
+# testbed/cluster.sh up|down|status|kubeconfig|fail-jobs NAMESPACE [on|off]
 #
 # A simulated Kubernetes cluster on loopback: etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler and the KWOK controller (fake nodes; pods become Running/Ready, Job pods
@@ -222,6 +222,58 @@ cmd_up() {
 	echo "$KUBECONFIG_PATH"
 }
 
+# A Stage that makes the pods of Jobs in one namespace fail (exit code 1) instead of completing.
+# weight 1 beats the default stages (weight 0) when both match (kwok picks among matching stages
+# by weight). The e2e tests may apply an equivalent Stage themselves.
+fail_stage_manifest() {
+	local ns=$1
+	cat <<-EOF
+		apiVersion: kwok.x-k8s.io/v1alpha1
+		kind: Stage
+		metadata:
+		  name: fail-job-pods-$ns
+		spec:
+		  resourceRef: {apiGroup: v1, kind: Pod}
+		  weight: 1
+		  selector:
+		    matchExpressions:
+		    - {key: .metadata.namespace, operator: In, values: ["$ns"]}
+		    - {key: .metadata.deletionTimestamp, operator: DoesNotExist}
+		    - {key: .status.phase, operator: In, values: [Running]}
+		    - {key: ".metadata.ownerReferences.[].kind", operator: In, values: [Job]}
+		  next:
+		    statusTemplate: |
+		      {{ \$now := Now }}
+		      containerStatuses:
+		      {{ range \$index, \$item := .spec.containers }}
+		      - image: {{ \$item.image | Quote }}
+		        name: {{ \$item.name | Quote }}
+		        ready: false
+		        restartCount: 0
+		        started: false
+		        state:
+		          terminated:
+		            exitCode: 1
+		            finishedAt: {{ \$now | Quote }}
+		            reason: Error
+		            message: "failed by the testbed stage fail-job-pods-$ns"
+		            startedAt: {{ \$now | Quote }}
+		      {{ end }}
+		      phase: Failed
+	EOF
+}
+
+cmd_fail_jobs() { # NAMESPACE on|off
+	local ns=${1:?usage: cluster.sh fail-jobs NAMESPACE [on|off]} mode=${2:-on}
+	if [[ "$mode" == on ]]; then
+		fail_stage_manifest "$ns" | kc apply -f - >/dev/null
+		log "Job pods in namespace $ns will fail (Stage fail-job-pods-$ns)"
+	else
+		kc delete stage "fail-job-pods-$ns" --ignore-not-found >/dev/null
+		log "Job pods in namespace $ns complete normally again"
+	fi
+}
+
 cmd_down() {
 	local c
 	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
@@ -256,12 +308,13 @@ case "${1:-}" in
 up) cmd_up ;;
 down) cmd_down ;;
 status) cmd_status ;;
+fail-jobs) shift; cmd_fail_jobs "$@" ;;
 kubeconfig)
 	[[ -f "$KUBECONFIG_PATH" ]] || die "no cluster '$CLUSTER_NAME' (run: testbed/cluster.sh up)"
 	echo "$KUBECONFIG_PATH"
 	;;
 *)
-	echo "usage: $0 up|down|status|kubeconfig" >&2
+	echo "usage: $0 up|down|status|kubeconfig|fail-jobs NAMESPACE [on|off]" >&2
 	exit 2
 	;;
 esac

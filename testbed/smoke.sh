@@ -107,6 +107,20 @@ check "ServiceAccount token mounted in pods" bash -c \
 	"kubectl -n $NS get pod -l app=web -o jsonpath='{.items[0].spec.volumes[*].projected.sources[*].serviceAccountToken.path}' | grep -q token"
 check "namespace deletion finishes" kubectl delete ns "$NS" --timeout=90s
 
+# A namespace whose Job pods fail (the e2e failure case uses the same mechanism).
+FNS=$NS-fail
+kubectl create namespace "$FNS" >/dev/null
+"$HERE/cluster.sh" fail-jobs "$FNS" on 2>/dev/null
+job_yaml() { # name
+	printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s, namespace: %s}\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: main, image: "busybox:1.36", command: ["true"]}]\n' "$1" "$FNS"
+}
+job_yaml failing | kubectl apply -f - >/dev/null
+check "Job in a namespace with the fail stage fails" kubectl -n "$FNS" wait --for=condition=Failed job/failing --timeout=60s
+"$HERE/cluster.sh" fail-jobs "$FNS" off 2>/dev/null
+job_yaml passing | kubectl apply -f - >/dev/null
+check "after removing the fail stage, a new Job completes" kubectl -n "$FNS" wait --for=condition=Complete job/passing --timeout=60s
+kubectl delete ns "$FNS" --wait=false >/dev/null
+
 check "pulumi version = v$PULUMI_VERSION" bash -c "[[ \"\$(pulumi version)\" == v$PULUMI_VERSION ]]"
 check "pulumi-language-nodejs on PATH" command -v pulumi-language-nodejs
 check "plugin kubernetes $K8S_PROVIDER_VERSION installed" bash -c \
