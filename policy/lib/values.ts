@@ -100,8 +100,9 @@ export function getKeys(obj: unknown, ...path: string[]): Maybe<string[]> {
 /**
  * The stack name from a URN: `urn:pulumi:<stack>::<project>::<type>::<name>`. Every resource a
  * policy sees carries its URN, so this is the reliable way for a policy pack to know the stack
- * (@pulumi/policy 1.21 does not pass the stack name to policies, and `pulumi.getStack()` is not
- * set in the policy pack's process).
+ * (@pulumi/policy 1.21 does not pass the stack name to policies, and `pulumi.getStack()` in the
+ * pack's process works only when the language host forwards the stack to it, which the upstream
+ * host does only in recent versions and the testbed's host and the legacy shim do not).
  */
 export function stackFromUrn(urn: string): string | undefined {
     const m = /^urn:pulumi:([^:]+)::/.exec(urn);

@@ -6,9 +6,10 @@
  * How the stack is recognised: from the resource's URN (`urn:pulumi:<stack>::…`), which every
  * policy sees. Stacks named in `protectedStacks` (default ["prod"]) are protected; the policy
  * config option `requireProtect: true` (policy/config/prod.json) forces the check on any
- * stack, for a prod stack with another name. Not used: `pulumi.getStack()` (unset in the policy
- * pack's process) and the stack name the CLI sends at ConfigureStack (@pulumi/policy 1.21 only
- * keeps the stack's tags from it).
+ * stack, for a prod stack with another name. Not used: `pulumi.getStack()` (set in the pack's
+ * process only by language hosts that forward the stack to policy packs: recent upstream ones,
+ * not the testbed's nor the legacy pulumi-analyzer-policy shim) and the stack name the CLI sends
+ * at ConfigureStack (@pulumi/policy 1.21 keeps only the stack's tags from it).
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { stackFromUrn } from "../lib/values";
