@@ -123,6 +123,15 @@ describe("workflows: structure", () => {
             assert.ok(runs.includes("npm run validate"));
             assert.ok(runs.includes("npm test"));
             assert.equal(wf.jobs.preview.needs, "checks");
+            const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+            assert.ok(scripts.validate && scripts.test, "package.json defines the validate and test scripts");
+        });
+        it("refers only to policy config files that exist", () => {
+            for (const f of workflowFiles()) {
+                for (const m of fs.readFileSync(path.join(WORKFLOWS_DIR, f), "utf8").matchAll(/policy\/config\/[\w.-]+\.json/g)) {
+                    assert.ok(fs.existsSync(path.join(ROOT, m[0])), `${f}: ${m[0]}`);
+                }
+            }
         });
         it("previews dev and prod with the policy pack and comments on the pull request", () => {
             const job = wf.jobs.preview;
