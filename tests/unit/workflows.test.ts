@@ -40,7 +40,7 @@ function requireTool(bin: string) {
 
 describe("workflows: actionlint", () => {
     it("finds the workflows", () => {
-        assert.deepEqual(workflowFiles(), ["deploy.yml", "drift.yml", "preview.yml"]);
+        for (const f of ["deploy.yml", "drift.yml", "preview.yml"]) assert.ok(workflowFiles().includes(f), f);
     });
 
     it("actionlint (with shellcheck) passes with no output", () => {
