@@ -118,7 +118,13 @@ describe("the real program (prod config, mocks) against the policy pack", () => 
         await pulumi.runtime.setMocks({
             newResource(args) {
                 const state: Record<string, unknown> = { ...args.inputs };
-                if (args.type === "random:index/randomPassword:RandomPassword") state.result = `mock-${args.name}`;
+                // Outputs only the random provider computes.
+                if (args.type.startsWith("random:")) state.result = `mock-${args.name}`;
+                if (args.type === "random:index/randomBytes:RandomBytes") {
+                    const bytes = Buffer.alloc(Number(args.inputs.length ?? 32), 7);
+                    state.base64 = bytes.toString("base64");
+                    state.hex = bytes.toString("hex");
+                }
                 if (args.type === "kubernetes:batch/v1:Job") state.status = { succeeded: 1 };
                 const record = { type: args.type, name: args.name, urn: "", parent: "", protect: false, inputs: args.inputs, state };
                 pending.set(`${args.type}::${args.name}`, record);
