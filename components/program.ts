@@ -49,7 +49,26 @@ export interface StoreOutputs {
     statusReason: pulumi.Output<string>;
 }
 
+/**
+ * Above this many stores the program registers resources with V8's stack capture off: the
+ * Pulumi SDK formats a stack trace for every promise and resource it creates, which dominates
+ * CPU and memory of large programs (see `npm run bench:program`). Small lists keep full traces.
+ */
+export const LARGE_STORE_LIST = 50;
+
 export function createStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (inputs.stores.length > LARGE_STORE_LIST) {
+        Error.stackTraceLimit = 0;
+    }
+    try {
+        return registerStores(inputs, provider);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
     const outputs: Record<string, StoreOutputs> = {};
     for (const store of inputs.stores) {
         const wooStore = new WooStore(store.name, { store, config: inputs.config }, {

@@ -40,13 +40,16 @@ go_tool helm "$HELM_VERSION-k1.$HELM_K8S_MINOR" helm.sh/helm/v3/cmd/helm \
 go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint \
   "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
 
-if ! command -v shellcheck >/dev/null; then
-  log "installing shellcheck from Debian…"
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
-  else
-    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
-  fi
+# shellcheck lints the setup script; php-cli runs the setup script's JSON parsing for real in
+# its logic tests (the wordpress:cli image has php, not jq).
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v php >/dev/null || missing+=(php-cli)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]} from Debian…"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 ln -sf "$(command -v shellcheck)" "$BIN_DIR/shellcheck"
 log "tools ready in $BIN_DIR: $("$BIN_DIR/helm" version --short) · actionlint $("$BIN_DIR/actionlint" -version | head -1) · $("$BIN_DIR/shellcheck" --version | sed -n 2p)"

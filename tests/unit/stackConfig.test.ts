@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { formatProblem } from "../../components/problems";
@@ -11,7 +12,7 @@ const devFile = path.join(PROJECT_DIR, "Pulumi.dev.yaml");
 /** Validates a stack file whose text is the dev file with `edit` applied. */
 function validateEdited(edit: (text: string) => string) {
     const text = edit(fs.readFileSync(devFile, "utf8"));
-    const tmp = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "stack-"));
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
     const file = path.join(tmp, "Pulumi.dev.yaml");
     fs.writeFileSync(file, text);
     const { raw } = readStackConfigFile(file);

@@ -10,6 +10,7 @@ import { resolveStore, storeEntrySchema } from "../../components/storeList";
 import { WooStore } from "../../components/wooStore";
 import { stackConfig } from "../helpers/config";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource inputs are navigated freely in assertions
 interface Registered { type: string; name: string; inputs: Record<string, any>; parent?: string; opts?: unknown }
 const registered: Registered[] = [];
 const MOCK_SECRET_PREFIX = "mock-generated-";
