@@ -1,0 +1,140 @@
+/**
+ * Tier-2 helpers: the testbed cluster (real kube-apiserver, controller-manager, scheduler,
+ * KWOK nodes), kubectl/helm against it, and a Pulumi stack of this project driven through
+ * the Automation API with a local file backend and passphrase secrets in a temp dir.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
+import { Stack } from "@pulumi/pulumi/automation";
+import { openStack, PROJECT_DIR } from "../../automation/workspace";
+
+const run = promisify(execFile);
+const TESTBED = path.join(PROJECT_DIR, "testbed");
+
+/** PATH and Pulumi variables from testbed/env.sh, applied to this process. */
+export function loadTestbedEnv(): void {
+    const output = execFileSync("bash", ["-c", `source "${TESTBED}/env.sh" --quiet >/dev/null; env -0`], { encoding: "utf8" });
+    for (const entry of output.split("\0")) {
+        const at = entry.indexOf("=");
+        const key = entry.slice(0, at);
+        if (/^(PATH|PULUMI_[A-Z_]+|WOOSTORE_TESTBED_CACHE)$/.test(key)) {
+            process.env[key] = entry.slice(at + 1);
+        }
+    }
+}
+
+export interface Cluster { name: string; kubeconfig: string; down(): void }
+
+export function startCluster(name: string, portBase: number): Cluster {
+    const env = { ...process.env, CLUSTER_NAME: name, PORT_BASE: String(portBase) };
+    execFileSync("bash", [`${TESTBED}/cluster.sh`, "up"], { env, stdio: ["ignore", "inherit", "inherit"] });
+    const kubeconfig = execFileSync("bash", [`${TESTBED}/cluster.sh`, "kubeconfig"], { env, encoding: "utf8" }).trim();
+    return {
+        name,
+        kubeconfig,
+        down: () => execFileSync("bash", [`${TESTBED}/cluster.sh`, "down"], { env, stdio: ["ignore", "inherit", "inherit"] }),
+    };
+}
+
+export async function kubectl(cluster: Cluster, args: string[], input?: string): Promise<string> {
+    const child = run("kubectl", ["--kubeconfig", cluster.kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    if (input !== undefined) {
+        child.child.stdin?.end(input);
+    }
+    return (await child).stdout;
+}
+
+export async function kubectlJson<T = any>(cluster: Cluster, args: string[]): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return JSON.parse(await kubectl(cluster, [...args, "-o", "json"])) as T;
+}
+
+export async function helm(cluster: Cluster, args: string[]): Promise<string> {
+    return (await run("helm", ["--kubeconfig", cluster.kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+}
+
+/** Polls until `check` returns true, or fails with `what` after `seconds`. */
+export async function eventually(what: string, seconds: number, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        try {
+            if (await check()) return;
+        } catch {
+            // not there yet
+        }
+        if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+}
+
+export interface StoreSpec { name: string; quota?: { cpu?: string; memory?: string } }
+
+/**
+ * A dev-like stack of this project (Pulumi.<stack>.yaml written into the project, removed by
+ * `dispose`), its store list in a temp file, state and passphrase in a temp dir.
+ */
+export class TestStack {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-e2e-"));
+    readonly storeListFile = path.join(this.dir, "stores.yaml");
+    readonly configFile: string;
+    readonly backendDir = path.join(this.dir, "state");
+    stack!: Stack;
+
+    constructor(readonly stackName: string, readonly cluster: Cluster, readonly extraConfig: Record<string, unknown> = {}) {
+        this.configFile = path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`);
+        fs.mkdirSync(this.backendDir);
+    }
+
+    async open(): Promise<this> {
+        this.writeStores([]);
+        fs.writeFileSync(this.configFile, stringify({
+            config: {
+                "woostore:domain": "localhost",
+                "woostore:storeList": this.storeListFile,
+                "woostore:ingressClass": "traefik",
+                "woostore:storageClass": "local-path",
+                "woostore:podSecurity": "restricted",
+                ...Object.fromEntries(Object.entries(this.extraConfig).map(([key, value]) => [`woostore:${key}`, value])),
+            },
+        }));
+        this.stack = await openStack({
+            stackName: this.stackName,
+            backendUrl: `file://${this.backendDir}`,
+            passphrase: "e2e-passphrase",
+            env: {
+                KUBECONFIG: this.cluster.kubeconfig,
+                // Type checking is tier 1's job; here the program is only transpiled.
+                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                PATH: process.env.PATH ?? "",
+                PULUMI_HOME: process.env.PULUMI_HOME ?? "",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            },
+        });
+        return this;
+    }
+
+    writeStores(stores: StoreSpec[]): void {
+        fs.writeFileSync(this.storeListFile, stringify({
+            stores: stores.map((store) => ({ name: store.name, admin: { email: `owner@${store.name}.example.com` }, ...(store.quota ? { quota: store.quota } : {}) })),
+        }));
+    }
+
+    /** The checkpoint file of the local backend (what a self-managed team would store). */
+    stateText(): string {
+        const files: string[] = [];
+        const walk = (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).forEach((entry) => {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full); else if (entry.name.endsWith(".json")) files.push(full);
+        });
+        walk(this.backendDir);
+        return files.map((file) => fs.readFileSync(file, "utf8")).join("\n");
+    }
+
+    dispose(): void {
+        fs.rmSync(this.configFile, { force: true });
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
