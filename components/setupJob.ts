@@ -18,12 +18,23 @@ export const DEMO_PRODUCT_SKU = "woostore-demo-product";
 /** uid/gid of www-data in the Debian WordPress image: files the Job writes must be Apache's. */
 export const WWW_DATA_UID = 33;
 
+let cachedScript: string | undefined;
+
+/** The setup script, read once per program run (every store mounts the same text). */
 export function readSetupScript(): string {
-    return fs.readFileSync(SETUP_SCRIPT_PATH, "utf8");
+    cachedScript ??= fs.readFileSync(SETUP_SCRIPT_PATH, "utf8");
+    return cachedScript;
 }
 
+const checksums = new Map<string, string>();
+
 export function scriptChecksum(script: string): string {
-    return crypto.createHash("sha256").update(script).digest("hex").slice(0, 16);
+    let checksum = checksums.get(script);
+    if (checksum === undefined) {
+        checksum = crypto.createHash("sha256").update(script).digest("hex").slice(0, 16);
+        checksums.set(script, checksum);
+    }
+    return checksum;
 }
 
 const secretEnv = (name: string, key: string) => ({
