@@ -210,6 +210,10 @@ cmd_up() {
 	wait_for "Stage CRD" 30 kc wait --for condition=established --timeout=1s crd/stages.kwok.x-k8s.io
 	stage_manifests | kc apply --server-side -f - >/dev/null
 	node_manifests | kc apply --server-side -f - >/dev/null
+	for ((i = 0; i < NODES; i++)); do # addresses are dropped on create; set them as a status update
+		kc patch node "kwok-node-$i" --subresource=status --type=merge \
+			-p "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"192.0.2.$((i + 1))\"},{\"type\":\"Hostname\",\"address\":\"kwok-node-$i\"}]}}" >/dev/null
+	done
 
 	start_bg kwok "$BIN/kwok" --kubeconfig "$ak" \
 		--manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \

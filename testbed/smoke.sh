@@ -6,7 +6,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=env.sh
-source "$HERE/env.sh" --quiet || { echo "smoke: testbed cache incomplete: $TESTBED_MISSING" >&2; exit 1; }
+source "$HERE/env.sh" --quiet || echo "smoke: testbed cache incomplete (checks will fail): $TESTBED_MISSING" >&2
 
 PASS=0 FAIL=0
 ok() { echo "ok   - $*"; PASS=$((PASS + 1)); }
