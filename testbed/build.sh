@@ -64,12 +64,16 @@ run_piece() {
 }
 
 build_pulumi() {
-	local out=$1 src
-	src=$(prepare_src pulumi) && cd "$src" || return 1
+	local out=$1 src lhsrc
+	src=$(prepare_src pulumi) && lhsrc=$(prepare_src langhost) || return 1
 	local ldf="$LDF_STRIP -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 	set -x
-	go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldf" -o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi &&
-		go build -trimpath -ldflags "$ldf" -o "$out/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
+	(cd "$src" && go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldf" -o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) &&
+		# The upstream Node.js language host, bundled next to the CLI so the engine uses it.
+		(cd "$lhsrc" && go build -trimpath -ldflags "$LDF_STRIP -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGHOST_VERSION" \
+			-o "$out/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs) &&
+		# Upstream v3.68.0 cannot run policy packs (RunPlugin "not supported"); this host can.
+		(cd "$src" && go build -trimpath -ldflags "$ldf" -o "$out/policy-host/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs)
 }
 
 build_k8sprovider() {
@@ -159,7 +163,7 @@ PIECES=("$@")
 ((${#PIECES[@]})) || PIECES=(pulumi k8sprovider kube helm random plugins)
 for piece in "${PIECES[@]}"; do
 	case "$piece" in
-	pulumi) run_piece pulumi "$(tb_bin_pulumi)" "pulumi pulumi-language-nodejs" build_pulumi ;;
+	pulumi) run_piece pulumi "$(tb_bin_pulumi)" "pulumi pulumi-language-nodejs policy-host/pulumi-language-nodejs" build_pulumi ;;
 	k8sprovider) run_piece k8sprovider "$(tb_bin_k8sprovider)" "pulumi-resource-kubernetes" build_k8sprovider ;;
 	random) run_piece random "$(tb_bin_random)" "pulumi-resource-random" build_random ;;
 	kube) run_piece kube "$(tb_bin_kube)" "kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok" build_kube ;;

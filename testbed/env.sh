@@ -19,7 +19,7 @@ __tb_main() {
 	pbin=$(tb_bin_pulumi) kbin=$(tb_bin_kube) hbin=$(tb_bin_helm)
 	TESTBED_MISSING=""
 	local b
-	for b in "$pbin/pulumi" "$pbin/pulumi-language-nodejs" "$kbin/kube-apiserver" "$kbin/kube-controller-manager" \
+	for b in "$pbin/pulumi" "$pbin/pulumi-language-nodejs" "$pbin/policy-host/pulumi-language-nodejs" "$kbin/kube-apiserver" "$kbin/kube-controller-manager" \
 		"$kbin/kube-scheduler" "$kbin/kubectl" "$kbin/etcd" "$kbin/kwok" "$hbin/helm" \
 		"$TB_PULUMI_HOME/plugins/resource-kubernetes-v$K8S_PROVIDER_VERSION/pulumi-resource-kubernetes"; do
 		[[ -x "$b" ]] || TESTBED_MISSING+="${TESTBED_MISSING:+ }${b#"$TESTBED_CACHE"/}"
@@ -33,6 +33,8 @@ __tb_main() {
 	export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 	export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 	export WOOSTORE_TESTBED_CACHE="$TESTBED_CACHE"
+	# Only for policy packs: the upstream host bundled with the CLI cannot run them (see README).
+	export WOOSTORE_TESTBED_POLICY_HOST="$(tb_bin_policy_host)"
 	export TESTBED_MISSING TESTBED_RANDOM_PLUGIN
 
 	if ((quiet == 0)); then

@@ -7,6 +7,7 @@ TESTBED_CACHE="${WOOSTORE_TESTBED_CACHE:-/var/cache/woostore-testbed}"
 
 # Pinned versions. The npm packages of the program must match the plugin versions.
 PULUMI_VERSION=3.248.0                  # CLI; @pulumi/pulumi 3.248.0
+LANGHOST_VERSION=3.68.0                 # newest upstream Node.js language host the Go proxy serves (tools/langhost)
 K8S_PROVIDER_VERSION=4.25.0             # @pulumi/kubernetes 4.25.0 -> plugin kubernetes 4.25.0
 RANDOM_PROVIDER_VERSION=4.18.4          # @pulumi/random 4.18.4 -> plugin random 4.18.4
 K8S_VERSION=1.36.3
@@ -20,7 +21,10 @@ tb_digest() {
 		! -name '*-embed.json' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-10)
 }
 
-tb_bin_pulumi() { echo "$TESTBED_CACHE/bin/pulumi-v$PULUMI_VERSION-$(tb_digest pulumi)"; }
+# The CLI dir also holds the upstream Node.js language host (tools/langhost, v3.68.0) next to
+# `pulumi`, and the project-authored host that can run policy packs in policy-host/.
+tb_bin_pulumi() { echo "$TESTBED_CACHE/bin/pulumi-v$PULUMI_VERSION-$(tb_digest pulumi)$(tb_digest langhost | cut -c1-4)"; }
+tb_bin_policy_host() { echo "$(tb_bin_pulumi)/policy-host"; }
 tb_bin_k8sprovider() { echo "$TESTBED_CACHE/bin/pulumi-kubernetes-$K8S_PROVIDER_VERSION-$(tb_digest k8sprovider)"; }
 # random: a testbed stand-in built from tools/pulumi (the real provider module is not served).
 tb_bin_random() { echo "$TESTBED_CACHE/bin/pulumi-random-standin-$RANDOM_PROVIDER_VERSION-$(tb_digest pulumi)"; }

@@ -21,10 +21,20 @@ export function loadTestbedEnv(): void {
     for (const entry of output.split("\0")) {
         const at = entry.indexOf("=");
         const key = entry.slice(0, at);
-        if (/^(PATH|PULUMI_[A-Z_]+|WOOSTORE_TESTBED_CACHE)$/.test(key)) {
+        if (/^(PATH|PULUMI_[A-Z_]+|WOOSTORE_TESTBED_[A-Z_]+)$/.test(key)) {
             process.env[key] = entry.slice(at + 1);
         }
     }
+}
+
+/**
+ * Puts the testbed's project-authored language host first on PATH: the upstream host bundled
+ * with the CLI (v3.68.0, the newest the Go proxy serves) cannot run policy packs.
+ */
+export function usePolicyCapableLanguageHost(): void {
+    const dir = process.env.WOOSTORE_TESTBED_POLICY_HOST;
+    if (!dir) throw new Error("WOOSTORE_TESTBED_POLICY_HOST is not set: call loadTestbedEnv() first");
+    process.env.PATH = `${dir}:${process.env.PATH}`;
 }
 
 export interface Cluster { name: string; kubeconfig: string; down(): void }

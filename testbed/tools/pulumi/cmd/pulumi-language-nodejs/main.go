@@ -346,3 +346,66 @@ func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest,
 	}
 	return nil
 }
+
+// RunPlugin runs a Node.js plugin; the engine uses it for policy packs (kind "analyzer"):
+// `pulumi preview|up --policy-pack DIR` with a nodejs PulumiPolicy.yaml. Like the upstream host:
+// node <@pulumi/pulumi/cmd/run-policy-pack resolved from DIR> <args…> DIR, cwd DIR (PolicyPack
+// reads DIR/package.json), stdout/stderr streamed back (the engine reads the port from stdout).
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	info := req.GetInfo()
+	dir := programDir(info)
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	module := "run-plugin"
+	if req.GetKind() == "analyzer" {
+		module = "run-policy-pack"
+	}
+	nm := findUp(dir, "node_modules")
+	if nm == "" {
+		return fmt.Errorf("no node_modules/@pulumi/pulumi above %s: run npm ci there", dir)
+	}
+	runPath := filepath.Join(nm, "@pulumi", "pulumi", "cmd", module)
+	typescript, tsconfig, nodeargs := runtimeOptions(info)
+
+	var args []string
+	if nodeargs != "" {
+		args = append(args, strings.Fields(nodeargs)...)
+	}
+	args = append(args, runPath)
+	if req.GetKind() == "analyzer" {
+		args = append(args, req.GetArgs()...)
+		args = append(args, dir)
+	} else {
+		args = append(args, dir)
+		args = append(args, req.GetArgs()...)
+	}
+	env := append(os.Environ(), req.GetEnv()...)
+	if typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	if tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
+	}
+	cmd := exec.CommandContext(server.Context(), "node", args...)
+	cmd.Dir = dir
+	if req.GetKind() != "analyzer" && req.GetPwd() != "" {
+		cmd.Dir = req.GetPwd()
+	}
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return fmt.Errorf("plugin exited with non-zero exit code: %d", exitErr.ExitCode())
+		}
+		return fmt.Errorf("could not run plugin: %w", err)
+	}
+	return closer.Close()
+}
