@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { formatProblem } from "../components/problems";
 import { readStackConfigFile } from "../components/stackConfig";
+import { setupFailureDetail } from "./diagnose";
 import { validateProject } from "./validate";
 import { collectErrors, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn } from "./workspace";
 
@@ -87,17 +88,31 @@ async function main(): Promise<number> {
     } catch {
         failed = true;
     }
-    printStores(await stack.outputs(), collectErrors(events), report.storeNames, failed);
+    const errors = collectErrors(events);
+    printStores(await stack.outputs(), errors, report.storeNames, failed, await failureDetails(errors, report.storeNames, env.KUBECONFIG));
     return failed ? 1 : 0;
 }
 
 /** The closing table: URL and status of every store, and why a failed one failed. */
-function printStores(outputs: Record<string, { value: unknown }>, errors: Map<string, string>, storeNames: string[], updateFailed: boolean) {
+/** For every store with an error, what its setup Job said (needs kubectl; optional). */
+async function failureDetails(errors: Map<string, string>, storeNames: string[], kubeconfig?: string): Promise<Map<string, string>> {
+    const details = new Map<string, string>();
+    for (const urn of errors.keys()) {
+        const store = storeOfUrn(urn, storeNames);
+        if (store && !details.has(store)) {
+            const detail = await setupFailureDetail(store, kubeconfig);
+            if (detail) details.set(store, detail);
+        }
+    }
+    return details;
+}
+
+function printStores(outputs: Record<string, { value: unknown }>, errors: Map<string, string>, storeNames: string[], updateFailed: boolean, details: Map<string, string>) {
     const stores = (outputs.stores?.value ?? {}) as Record<string, { url?: string; status?: string; adminUser?: string }>;
     const failures = new Map<string, string>();
     for (const [urn, message] of errors) {
         const store = storeOfUrn(urn, storeNames);
-        if (store) failures.set(store, message.split("\n").filter(Boolean).slice(-3).join(" "));
+        if (store) failures.set(store, details.get(store) ?? message.split("\n").filter(Boolean).slice(-3).join(" "));
     }
     const names = [...new Set([...storeNames, ...Object.keys(stores)])].sort();
     console.log("\nStores:");

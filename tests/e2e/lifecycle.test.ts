@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent } from "@pulumi/pulumi/automation";
+import { setupFailureDetail } from "../../automation/diagnose";
 import { Cluster, eventually, helm, kubectl, kubectlJson, loadTestbedEnv, startCluster, StoreSpec, TestStack } from "./testbed";
 
 const STEP = { timeout: 15 * 60 * 1000 };
@@ -140,6 +141,8 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
         assert.match(diagnostics, /broken-setup/);
         assert.doesNotMatch(diagnostics, /delta-setup|gamma-setup|beta-setup/);
         // continueOnError: the healthy new store converged despite the failure.
+        // The step the setup script failed at, as `npm run up` shows it (from the pod's termination message).
+        assert.match(await setupFailureDetail("broken", cluster.kubeconfig) ?? "", /setup failed at step install-woocommerce/);
         const deltaJobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", "store-delta", "get", "jobs"]);
         assert.equal(deltaJobs.items[0]?.status.succeeded, 1);
 
