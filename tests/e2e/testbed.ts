@@ -15,8 +15,17 @@ import { openStack, PROJECT_DIR } from "../../automation/workspace";
 const run = promisify(execFile);
 const TESTBED = path.join(PROJECT_DIR, "testbed");
 
+/**
+ * Set to a kubeconfig (e.g. of a k3d cluster) to run the e2e suite against that cluster with
+ * the official Pulumi CLI from PATH instead of the testbed. KWOK-only steps are then skipped.
+ */
+export const EXTERNAL_KUBECONFIG = process.env.WOOSTORE_E2E_KUBECONFIG;
+
 /** PATH and Pulumi variables from testbed/env.sh, applied to this process. */
 export function loadTestbedEnv(): void {
+    if (EXTERNAL_KUBECONFIG) {
+        return;
+    }
     const output = execFileSync("bash", ["-c", `source "${TESTBED}/env.sh" --quiet >/dev/null; env -0`], { encoding: "utf8" });
     for (const entry of output.split("\0")) {
         const at = entry.indexOf("=");
@@ -32,6 +41,9 @@ export function loadTestbedEnv(): void {
  * with the CLI (v3.68.0, the newest the Go proxy serves) cannot run policy packs.
  */
 export function usePolicyCapableLanguageHost(): void {
+    if (EXTERNAL_KUBECONFIG) {
+        return; // the official CLI's own host runs policy packs
+    }
     const dir = process.env.WOOSTORE_TESTBED_POLICY_HOST;
     if (!dir) throw new Error("WOOSTORE_TESTBED_POLICY_HOST is not set: call loadTestbedEnv() first");
     process.env.PATH = `${dir}:${process.env.PATH}`;
@@ -40,6 +52,9 @@ export function usePolicyCapableLanguageHost(): void {
 export interface Cluster { name: string; kubeconfig: string; down(): void }
 
 export function startCluster(name: string, portBase: number): Cluster {
+    if (EXTERNAL_KUBECONFIG) {
+        return { name, kubeconfig: EXTERNAL_KUBECONFIG, down: () => undefined };
+    }
     const env = { ...process.env, CLUSTER_NAME: name, PORT_BASE: String(portBase) };
     execFileSync("bash", [`${TESTBED}/cluster.sh`, "up"], { env, stdio: ["ignore", "inherit", "inherit"] });
     const kubeconfig = execFileSync("bash", [`${TESTBED}/cluster.sh`, "kubeconfig"], { env, encoding: "utf8" }).trim();
