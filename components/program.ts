@@ -100,9 +100,10 @@ export function runProgram(projectDir: string): Record<string, StoreOutputs> {
         }
         throw error;
     }
+    // An explicit provider: the cluster is chosen by stack config (or KUBECONFIG), never by
+    // whatever the ambient default provider would pick up.
     const provider = new k8s.Provider("kubernetes", {
         context: inputs.config.kubeContext,
-        // One name for the provider across machines, so a kubeconfig path never forces replacements.
         enableServerSideApply: true,
     });
     return createStores(inputs, provider);

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { z } from "zod";
 import { CONTAINERS_PER_STORE } from "./defaults";
 import { defaultHost, DNS_LABEL, MAX_STORE_NAME_LENGTH, oversizedNames } from "./names";
-import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem, SourceDocument } from "./problems";
+import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity";
 import { allowedKeysAt } from "./schemaKeys";
 import { byteQuantity, cpuQuantity, dnsName, StackConfig } from "./stackConfig";
@@ -257,6 +257,3 @@ export function loadStoreList(file: string, config: StackConfig, displayName = f
     }
     return stores;
 }
-
-/** Re-exported for the JSON Schema generator. */
-export type { SourceDocument };
