@@ -14,7 +14,7 @@ import { formatProblem } from "../components/problems";
 import { readStackConfigFile } from "../components/stackConfig";
 import { setupFailureDetail } from "./diagnose";
 import { validateProject } from "./validate";
-import { collectErrors, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn } from "./workspace";
+import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
 export const K3D_CLUSTER = "woostore";
 
@@ -89,11 +89,20 @@ async function main(): Promise<number> {
         failed = true;
     }
     const errors = collectErrors(events);
-    printStores(await stack.outputs(), errors, report.storeNames, failed, await failureDetails(errors, report.storeNames, env.KUBECONFIG));
+    printStores(await stack.outputs(), errors, report.storeNames, failed, await failureDetails(errors, report.storeNames, env.KUBECONFIG), showSecretsCommand(options.stack));
     return failed ? 1 : 0;
 }
 
 /** The closing table: URL and status of every store, and why a failed one failed. */
+/** The CLI command that shows the stores' credentials, with the backend `npm run up` used. */
+function showSecretsCommand(stackName: string): string {
+    const backend = process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl();
+    const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE !== undefined || process.env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined || /^https?:/.test(backend)
+        ? ""
+        : `PULUMI_CONFIG_PASSPHRASE_FILE=${path.join(WOOSTORE_HOME, "passphrase")} `;
+    return `PULUMI_BACKEND_URL=${backend} ${passphrase}pulumi stack output stores --show-secrets --stack ${stackName}`;
+}
+
 /** For every store with an error, what its setup Job said (needs kubectl; optional). */
 async function failureDetails(errors: Map<string, string>, storeNames: string[], kubeconfig?: string): Promise<Map<string, string>> {
     const details = new Map<string, string>();
@@ -107,7 +116,7 @@ async function failureDetails(errors: Map<string, string>, storeNames: string[],
     return details;
 }
 
-function printStores(outputs: Record<string, { value: unknown }>, errors: Map<string, string>, storeNames: string[], updateFailed: boolean, details: Map<string, string>) {
+function printStores(outputs: Record<string, { value: unknown }>, errors: Map<string, string>, storeNames: string[], updateFailed: boolean, details: Map<string, string>, credentialsCommand: string) {
     const stores = (outputs.stores?.value ?? {}) as Record<string, { url?: string; status?: string; adminUser?: string }>;
     const failures = new Map<string, string>();
     for (const [urn, message] of errors) {
@@ -121,7 +130,7 @@ function printStores(outputs: Record<string, { value: unknown }>, errors: Map<st
         console.log(`  ${name.padEnd(24)} ${(stores[name]?.url ?? "").padEnd(40)} ${status}`);
     }
     if (names.length && !updateFailed) {
-        console.log("\nAdmin passwords (Ready stores only): pulumi stack output stores --show-secrets");
+        console.log(`\nAdmin passwords (Ready stores only): ${credentialsCommand}`);
     }
 }
 

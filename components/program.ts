@@ -12,17 +12,6 @@ import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
 import { loadStoreList, ResolvedStore } from "./storeList";
 import { WooStore } from "./wooStore";
 
-/** `pulumi.runtime.allConfig()` holds objects as JSON text; decode what decodes. */
-export function decodeConfigValues(all: Record<string, string>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(stripNamespace(all)).map(([key, value]) => {
-        try {
-            return [key, JSON.parse(value as string)];
-        } catch {
-            return [key, value];
-        }
-    }));
-}
-
 export interface ProgramInputs {
     config: StackConfig;
     stores: ResolvedStore[];
@@ -33,7 +22,7 @@ export function loadProgramInputs(projectDir: string, stackName: string, allConf
     const configFile = `Pulumi.${stackName}.yaml`;
     const configPath = path.join(projectDir, configFile);
     const configText = fs.existsSync(configPath) ? fs.readFileSync(configPath, "utf8") : undefined;
-    const config = loadStackConfig(decodeConfigValues(allConfig), configFile, configText);
+    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText);
     const stores = loadStoreList(path.resolve(projectDir, config.storeList), config, config.storeList);
     return { config, stores };
 }

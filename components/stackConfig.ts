@@ -132,7 +132,23 @@ export function stripNamespace(config: Record<string, unknown>): Record<string, 
     const prefix = `${CONFIG_NAMESPACE}:`;
     return Object.fromEntries(Object.entries(config)
         .filter(([key]) => key.startsWith(prefix))
-        .map(([key, value]) => [key.slice(prefix.length), value]));
+        .map(([key, value]) => [key.slice(prefix.length), decodeConfigValue(value)]));
+}
+
+/**
+ * Pulumi keeps top-level config values as text: the program receives `"false"` and objects as
+ * JSON, and `pulumi config set` writes `woostore:protectStores: "false"` into the stack file.
+ * Text that is JSON for a boolean, number, object or list is read as that value.
+ */
+export function decodeConfigValue(value: unknown): unknown {
+    if (typeof value !== "string" || !/^(true|false|-?\d+(\.\d+)?|\{.*\}|\[.*\])$/s.test(value.trim())) {
+        return value;
+    }
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
 }
 
 /** Loads and validates; throws InputError listing every problem. */

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { formatProblem } from "../../components/problems";
-import { readStackConfigFile, validateStackConfig } from "../../components/stackConfig";
+import { decodeConfigValue, readStackConfigFile, stripNamespace, validateStackConfig } from "../../components/stackConfig";
 import { PROJECT_DIR, stackConfig } from "../helpers/config";
 
 const devFile = path.join(PROJECT_DIR, "Pulumi.dev.yaml");
@@ -58,5 +58,20 @@ describe("stack config validation", () => {
     it("reports all config problems at once", () => {
         const problems = validateEdited((t) => t.replace("woostore:domain: localhost", "woostore:domain: -bad-").replace("woostore:podSecurity: restricted", "woostore:podSecurity: none"));
         assert.equal(problems.length, 2);
+    });
+});
+
+describe("stack config values as Pulumi stores them", () => {
+    it("reads text written by `pulumi config set` (\"false\", \"900\") and JSON objects from the program's config", () => {
+        const raw = stripNamespace({ "woostore:domain": "localhost", "woostore:protectStores": "false", "woostore:helmTimeoutSeconds": "900", "woostore:tls": "{\"enabled\":false}", "other:key": "x" });
+        assert.deepEqual(raw, { domain: "localhost", protectStores: false, helmTimeoutSeconds: 900, tls: { enabled: false } });
+        const { config, problems } = validateStackConfig(raw, "Pulumi.dev.yaml");
+        assert.deepEqual(problems, []);
+        assert.equal(config?.protectStores, false);
+    });
+    it("keeps other text as text, so a wrong type is still reported", () => {
+        assert.equal(decodeConfigValue("localhost"), "localhost");
+        assert.equal(decodeConfigValue("yes"), "yes");
+        assert.equal(validateStackConfig(stripNamespace({ "woostore:domain": "localhost", "woostore:protectStores": "yes" }), "x").problems.length, 1);
     });
 });
