@@ -88,12 +88,11 @@ async function main(): Promise<number> {
     } catch {
         failed = true;
     }
-    const errors = collectErrors(events);
-    printStores(await stack.outputs(), errors, report.storeNames, failed, await failureDetails(errors, report.storeNames, env.KUBECONFIG), showSecretsCommand(options.stack));
+    const failures = await storeFailures(collectErrors(events), report.storeNames, env.KUBECONFIG);
+    printStores(await stack.outputs(), failures, report.storeNames, failed, showSecretsCommand(options.stack));
     return failed ? 1 : 0;
 }
 
-/** The closing table: URL and status of every store, and why a failed one failed. */
 /** The CLI command that shows the stores' credentials, with the backend `npm run up` used. */
 function showSecretsCommand(stackName: string): string {
     const backend = process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl();
@@ -103,26 +102,25 @@ function showSecretsCommand(stackName: string): string {
     return `PULUMI_BACKEND_URL=${backend} ${passphrase}pulumi stack output stores --show-secrets --stack ${stackName}`;
 }
 
-/** For every store with an error, what its setup Job said (needs kubectl; optional). */
-async function failureDetails(errors: Map<string, string>, storeNames: string[], kubeconfig?: string): Promise<Map<string, string>> {
-    const details = new Map<string, string>();
-    for (const urn of errors.keys()) {
-        const store = storeOfUrn(urn, storeNames);
-        if (store && !details.has(store)) {
-            const detail = await setupFailureDetail(store, kubeconfig);
-            if (detail) details.set(store, detail);
-        }
-    }
-    return details;
-}
-
-function printStores(outputs: Record<string, { value: unknown }>, errors: Map<string, string>, storeNames: string[], updateFailed: boolean, details: Map<string, string>, credentialsCommand: string) {
-    const stores = (outputs.stores?.value ?? {}) as Record<string, { url?: string; status?: string; adminUser?: string }>;
+/**
+ * Why each failed store failed: what its setup Job said (needs kubectl; optional), else the
+ * last lines of the engine's error for one of its resources.
+ */
+async function storeFailures(errors: Map<string, string>, storeNames: string[], kubeconfig?: string): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
     for (const [urn, message] of errors) {
         const store = storeOfUrn(urn, storeNames);
-        if (store) failures.set(store, details.get(store) ?? message.split("\n").filter(Boolean).slice(-3).join(" "));
+        if (store && !failures.has(store)) {
+            const detail = await setupFailureDetail(store, kubeconfig);
+            failures.set(store, detail ?? message.split("\n").filter(Boolean).slice(-3).join(" "));
+        }
     }
+    return failures;
+}
+
+/** The closing table: URL and status of every store, and why a failed one failed. */
+function printStores(outputs: Record<string, { value: unknown }>, failures: Map<string, string>, storeNames: string[], updateFailed: boolean, credentialsCommand: string) {
+    const stores = (outputs.stores?.value ?? {}) as Record<string, { url?: string; status?: string; adminUser?: string }>;
     const names = [...new Set([...storeNames, ...Object.keys(stores)])].sort();
     console.log("\nStores:");
     for (const name of names) {

@@ -26,7 +26,7 @@ export function projectStacks(projectDir: string): string[] {
 
 export function validateProject(projectDir: string, stacks: string[], storeListOverride?: string): ValidationReport {
     const problems: Problem[] = [];
-    const counts = new Map<string, number>();
+    let storeCount = 0;
     let storeNames: string[] = [];
     for (const stack of stacks) {
         const configPath = path.join(projectDir, `Pulumi.${stack}.yaml`);
@@ -56,10 +56,9 @@ export function validateProject(projectDir: string, stacks: string[], storeListO
                 problems.push(stacks.length > 1 && /bound|maximum/.test(problem.message) ? { ...problem, message: `${problem.message} (stack ${stack})` } : problem);
             }
         }
-        counts.set(stack, result.stores.length);
+        storeCount = Math.max(storeCount, result.stores.length);
         storeNames = result.stores.map((store) => store.name);
     }
-    const storeCount = Math.max(0, ...counts.values());
     const listName = storeListOverride ? path.relative(invocationDir(), storeListOverride) : "stores.yaml";
     const summary = `${listName}: ${storeCount} store${storeCount === 1 ? "" : "s"} valid for stack${stacks.length === 1 ? "" : "s"} ${stacks.join(", ")}`;
     return { problems, summary, storeNames };

@@ -10,7 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "./problems";
 import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
 import { loadStoreList, ResolvedStore } from "./storeList";
-import { WooStore } from "./wooStore";
+import { StoreOutputs, WooStore } from "./wooStore";
+
+export type { StoreOutputs };
 
 export interface ProgramInputs {
     config: StackConfig;
@@ -25,17 +27,6 @@ export function loadProgramInputs(projectDir: string, stackName: string, allConf
     const config = loadStackConfig(stripNamespace(allConfig), configFile, configText);
     const stores = loadStoreList(path.resolve(projectDir, config.storeList), config, config.storeList);
     return { config, stores };
-}
-
-export interface StoreOutputs {
-    url: pulumi.Output<string>;
-    adminUrl: pulumi.Output<string>;
-    adminUser: pulumi.Output<string>;
-    adminPassword: pulumi.Output<string | undefined>;
-    namespace: pulumi.Output<string>;
-    releaseName: pulumi.Output<string>;
-    status: pulumi.Output<string>;
-    statusReason: pulumi.Output<string>;
 }
 
 /**
@@ -60,20 +51,10 @@ export function createStores(inputs: ProgramInputs, provider?: k8s.Provider): Re
 function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
     const outputs: Record<string, StoreOutputs> = {};
     for (const store of inputs.stores) {
-        const wooStore = new WooStore(store.name, { store, config: inputs.config }, {
+        outputs[store.name] = new WooStore(store.name, { store, config: inputs.config }, {
             protect: store.protect,
             providers: provider ? { kubernetes: provider } : undefined,
-        });
-        outputs[store.name] = {
-            url: wooStore.url,
-            adminUrl: wooStore.adminUrl,
-            adminUser: wooStore.adminUser,
-            adminPassword: wooStore.adminPassword,
-            namespace: wooStore.namespace,
-            releaseName: wooStore.releaseName,
-            status: wooStore.status,
-            statusReason: wooStore.statusReason,
-        };
+        }).outputs();
     }
     return outputs;
 }

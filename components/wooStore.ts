@@ -30,7 +30,19 @@ export interface WooStoreArgs {
     setupScript?: string;
 }
 
-export class WooStore extends pulumi.ComponentResource {
+export interface StoreOutputs {
+    url: pulumi.Output<string>;
+    adminUrl: pulumi.Output<string>;
+    adminUser: pulumi.Output<string>;
+    /** Secret; undefined until the store is Ready. */
+    adminPassword: pulumi.Output<string | undefined>;
+    namespace: pulumi.Output<string>;
+    releaseName: pulumi.Output<string>;
+    status: pulumi.Output<string>;
+    statusReason: pulumi.Output<string>;
+}
+
+export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
     public readonly url: pulumi.Output<string>;
     public readonly adminUrl: pulumi.Output<string>;
     public readonly adminUser: pulumi.Output<string>;
@@ -105,7 +117,12 @@ export class WooStore extends pulumi.ComponentResource {
         this.adminPassword = pulumi.secret(pulumi.all([state.status, credentials.adminPassword])
             .apply(([status, password]) => (status === "Ready" ? password : undefined)));
 
-        this.registerOutputs({
+        this.registerOutputs(this.outputs());
+    }
+
+    /** What a store exports (the stack output `stores.<name>`). */
+    public outputs(): StoreOutputs {
+        return {
             url: this.url,
             adminUrl: this.adminUrl,
             adminUser: this.adminUser,
@@ -114,7 +131,7 @@ export class WooStore extends pulumi.ComponentResource {
             releaseName: this.releaseName,
             status: this.status,
             statusReason: this.statusReason,
-        });
+        };
     }
 
     /** Generated passwords and WordPress salts, in one Pulumi-owned Secret. */
