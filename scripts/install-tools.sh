@@ -16,6 +16,14 @@ export GOMODCACHE="${GOMODCACHE:-$TOOLS_DIR/gomod}" GOCACHE="${GOCACHE:-$TOOLS_D
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
+# The tests run on the project's Node.js (24, see .nvmrc); an older one fails here, early and clearly.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 22)); then
+  log "Node.js $(node --version 2>/dev/null || echo '(none)') is too old: this project needs Node.js >= 22.13 (24 recommended)."
+  log "Get it with nvm (nvm install 24), your distribution, or: export PATH=\"\$(bash scripts/install-node.sh):\$PATH\""
+  exit 1
+fi
+
 # go_tool NAME VERSION MODULE_PACKAGE LDFLAGS: build once per version into $BIN_DIR/NAME-VERSION.
 go_tool() {
   local name=$1 version=$2 pkg=$3 ldflags=${4:-} module_version=${5:-$2}

@@ -6,10 +6,10 @@ TESTBED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TESTBED_CACHE="${WOOSTORE_TESTBED_CACHE:-/var/cache/woostore-testbed}"
 
 # Pinned versions. The npm packages of the program must match the plugin versions.
-PULUMI_VERSION=3.248.0                  # CLI; @pulumi/pulumi 3.248.0
+PULUMI_VERSION=3.274.1                  # CLI; @pulumi/pulumi 3.274.1 (newest pkg/v3 the Go proxy serves)
 LANGHOST_VERSION=3.68.0                 # newest upstream Node.js language host the Go proxy serves (tools/langhost)
 K8S_PROVIDER_VERSION=4.25.0             # @pulumi/kubernetes 4.25.0 -> plugin kubernetes 4.25.0
-RANDOM_PROVIDER_VERSION=4.18.4          # @pulumi/random 4.18.4 -> plugin random 4.18.4
+RANDOM_PROVIDER_VERSION=4.21.2          # @pulumi/random 4.21.2 -> plugin random 4.21.2 (stand-in)
 K8S_VERSION=1.36.3
 ETCD_VERSION=3.6.16
 KWOK_VERSION=0.8.0

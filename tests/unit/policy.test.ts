@@ -411,12 +411,12 @@ describe("policy pack wiring", () => {
         };
         assert.ok(pkg.version, "PolicyPack reads its version from policy/package.json");
         assert.equal(pkg.dependencies["@pulumi/policy"], "1.21.0");
-        assert.equal(pkg.dependencies["@pulumi/pulumi"], "3.248.0");
+        assert.equal(pkg.dependencies["@pulumi/pulumi"], "3.276.0");
         const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package-lock.json"), "utf8")) as {
             packages: Record<string, { version?: string }>;
         };
         assert.equal(lock.packages["node_modules/@pulumi/policy"]?.version, "1.21.0");
-        assert.equal(lock.packages["node_modules/@pulumi/pulumi"]?.version, "3.248.0");
+        assert.equal(lock.packages["node_modules/@pulumi/pulumi"]?.version, "3.276.0");
     });
     it("the prod policy config names real policies and options", () => {
         const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/config/prod.json"), "utf8")) as Record<string, Record<string, unknown>>;

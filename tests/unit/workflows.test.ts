@@ -86,7 +86,7 @@ describe("workflows: structure", () => {
     it("every workflow pins pulumi/actions@v6 and the CLI version of the SDK", () => {
         for (const f of workflowFiles()) {
             const wf = workflow(f);
-            assert.equal(wf.env?.PULUMI_VERSION, rootPkg.dependencies["@pulumi/pulumi"], f);
+            assert.equal(wf.env?.PULUMI_VERSION, PULUMI_CLI_VERSION, f);
             for (const job of Object.values(wf.jobs) as Yaml[]) {
                 for (const s of pulumiSteps(job)) {
                     assert.equal(s.uses, "pulumi/actions@v6", f);
@@ -96,11 +96,12 @@ describe("workflows: structure", () => {
         }
     });
 
-    it("the composite action installs Node 20 with the npm cache, both dependency sets and the kubeconfig", () => {
+    it("the composite action installs Node 24 (from .nvmrc) with the npm cache, both dependency sets and the kubeconfig", () => {
         const action = load(PREPARE_ACTION);
         const s = action.runs.steps as Step[];
         const node = s.find((x) => x.uses?.startsWith("actions/setup-node@"));
-        assert.equal(node?.with?.["node-version"], 20);
+        assert.equal(node?.with?.["node-version-file"], ".nvmrc");
+        assert.equal(fs.readFileSync(".nvmrc", "utf8").trim(), "24");
         assert.equal(node?.with?.cache, "npm");
         const runs = s.map((x) => x.run ?? "").join("\n");
         assert.match(runs, /^npm ci --ignore-scripts\b/m);
