@@ -14,7 +14,8 @@ import { formatProblem } from "../components/problems";
 import { readStackConfigFile } from "../components/stackConfig";
 import { setupFailureDetail } from "./diagnose";
 import { validateProject } from "./validate";
-import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { PulumiCliError, ResolvedCli, resolvePulumiCli } from "./pulumiCli";
+import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
 export const K3D_CLUSTER = "woostore";
 
@@ -65,12 +66,16 @@ async function main(): Promise<number> {
         report.problems.forEach((problem) => console.error(`  ${formatProblem(problem)}`));
         return 1;
     }
-    if (!pulumiCliVersion()) {
-        console.error("The Pulumi CLI is not on PATH — install it (https://www.pulumi.com/docs/install/), or on a machine without downloads build it with `bash testbed/build.sh` and `source testbed/env.sh`.");
+    let cli: ResolvedCli;
+    try {
+        cli = await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME });
+    } catch (error) {
+        if (!(error instanceof PulumiCliError)) throw error;
+        console.error(`Pulumi CLI: ${error.message}`);
         return 1;
     }
     const env = clusterEnv(options.stack);
-    const stack = await openStack({ stackName: options.stack, env });
+    const stack = await openStack({ stackName: options.stack, env, pulumiCommand: cli.command });
     const events: EngineEvent[] = [];
     const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const };
     let failed = false;
