@@ -9,6 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "./problems";
 import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
+import { ownershipProblem, parseStackName } from "./stackLayout";
 import { loadStoreList, ResolvedStore } from "./storeList";
 import { StoreOutputs, WooStore } from "./wooStore";
 
@@ -21,12 +22,27 @@ export interface ProgramInputs {
 
 /** Reads and validates everything the program needs; throws InputError with all problems. */
 export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>): ProgramInputs {
-    const configFile = `Pulumi.${stackName}.yaml`;
+    // A per-store stack (dev.demo-shop) runs with a copy of its base stack's config: problems
+    // are reported against the file the user edits, Pulumi.dev.yaml.
+    const configFile = `Pulumi.${parseStackName(stackName).base}.yaml`;
     const configPath = path.join(projectDir, configFile);
     const configText = fs.existsSync(configPath) ? fs.readFileSync(configPath, "utf8") : undefined;
     const config = loadStackConfig(stripNamespace(allConfig), configFile, configText);
     const stores = loadStoreList(path.resolve(projectDir, config.storeList), config, config.storeList);
     return { config, stores };
+}
+
+/**
+ * The stores this stack registers: all of them under `single`, the one its name says it owns
+ * under `perStore`. Throws InputError when the stack may not run (see ownershipProblem).
+ */
+export function storesOfStack(inputs: ProgramInputs, stackName: string): ProgramInputs {
+    const problem = ownershipProblem(stackName, inputs.config.stackLayout, inputs.stores.map((store) => store.name));
+    if (problem) {
+        throw new InputError([{ file: `Pulumi.${parseStackName(stackName).base}.yaml`, line: 0, col: 0, path: "woostore:stackLayout", ...problem }]);
+    }
+    const owned = parseStackName(stackName).store;
+    return owned === undefined ? inputs : { ...inputs, stores: inputs.stores.filter((store) => store.name === owned) };
 }
 
 /**
@@ -63,7 +79,7 @@ function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<
 export function runProgram(projectDir: string): Record<string, StoreOutputs> {
     let inputs: ProgramInputs;
     try {
-        inputs = loadProgramInputs(projectDir, pulumi.getStack(), pulumi.runtime.allConfig());
+        inputs = storesOfStack(loadProgramInputs(projectDir, pulumi.getStack(), pulumi.runtime.allConfig()), pulumi.getStack());
     } catch (error) {
         if (error instanceof InputError) {
             throw new pulumi.RunError(`invalid WooStore input, nothing was changed.\n${error.message}`);

@@ -12,6 +12,7 @@ import {
 import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
 import { isQuantity } from "./quantity";
 import { allowedKeysAt } from "./schemaKeys";
+import { STACK_LAYOUTS } from "./stackLayout";
 
 export const CONFIG_NAMESPACE = "woostore";
 
@@ -55,6 +56,7 @@ export const stackConfigSchema = z.strictObject({
     storageClass: z.string().default(""),
     podSecurity: z.enum(["restricted", "baseline"], { error: "must be \"restricted\" or \"baseline\" — restricted is what every store pod meets" }).default("restricted"),
     protectStores: z.boolean().default(false),
+    stackLayout: z.enum(STACK_LAYOUTS, { error: "must be \"single\" (one stack holds every store) or \"perStore\" (one stack per store, run by npm run up)" }).default("single"),
     woocommerceVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact version like 10.3.5 — pin WooCommerce, the Store API changes between versions" }).default(DEFAULT_WOOCOMMERCE_VERSION),
     images: z.strictObject({
         wordpress: pinnedImage.default(DEFAULT_IMAGES.wordpress),
