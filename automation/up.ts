@@ -15,22 +15,86 @@ import { readStackConfigFile } from "../components/stackConfig";
 import { setupFailureDetail } from "./diagnose";
 import { validateProject } from "./validate";
 import { PulumiCliError, ResolvedCli, resolvePulumiCli } from "./pulumiCli";
-import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { loadProgramInputs, ProgramInputs } from "../components/program";
+import { defaultParallelStores, FleetArgumentError, FleetSummary, runFleet } from "../fleet/run";
+import { fleetDir } from "../fleet/workspace";
 
 export const K3D_CLUSTER = "woostore";
 
-interface Options { stack: string; mode: "up" | "preview" | "destroy"; continueOnError: boolean }
+export const UP_USAGE = `usage: npm run up [-- options]
+  --stack NAME            stack to run (default dev); its woostore:stackLayout decides single or perStore
+  --preview               preview only, change nothing
+  --destroy               destroy every store of the stack (protected stores refuse)
+  --continue-on-error     single layout: keep going past failed resources
+  --all                   perStore: update every store whatever its fingerprint
+  --refresh               refresh every store with expect-no-changes (the drift check)
+  --store NAME            perStore: act on this store only (repeatable)
+  --parallel-stores N     perStore: stores in flight at once (default from cores and memory)
+  --parallel N            Pulumi's own --parallel inside each operation
+  --json                  perStore: one JSON summary on stdout at the end; progress goes to stderr
+  --lock-stale-after MIN  a stack lock older than this is reported as stale, with the recovery command (default 60)
+  --help                  this text`;
 
-function parseArgs(argv: string[]): Options {
-    const options: Options = { stack: "dev", mode: "up", continueOnError: false };
-    for (let index = 0; index < argv.length; index++) {
+export interface UpOptions {
+    stack: string;
+    mode: "up" | "preview" | "destroy";
+    continueOnError: boolean;
+    all: boolean;
+    refresh: boolean;
+    only?: string[];
+    parallelStores?: number;
+    pulumiParallel?: number;
+    json: boolean;
+    lockStaleAfterMinutes: number;
+    help: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** Parses `npm run up` flags; every mistake is a UsageError naming the flag and what it needs. */
+export function parseUpArgs(argv: string[]): UpOptions {
+    const options: UpOptions = { stack: "dev", mode: "up", continueOnError: false, all: false, refresh: false, json: false, lockStaleAfterMinutes: 60, help: false };
+    const problems: string[] = [];
+    let index = 0;
+    /** The flag's value, consumed; a missing one (end, or another flag next) is a problem. */
+    const value = (flag: string): string | undefined => {
+        const next = argv[index + 1];
+        if (next === undefined || next.startsWith("--")) {
+            problems.push(`${flag} needs a value`);
+            return undefined;
+        }
+        index++;
+        return next;
+    };
+    const count = (flag: string, text: string | undefined, min: number): number | undefined => {
+        if (text === undefined) return undefined;
+        if (!/^\d+$/.test(text) || Number(text) < min) {
+            problems.push(`${flag} ${JSON.stringify(text)}: write a whole number of at least ${min}`);
+            return undefined;
+        }
+        return Number(text);
+    };
+    for (; index < argv.length; index++) {
         const arg = argv[index];
-        if (arg === "--stack") options.stack = argv[++index] ?? "dev";
-        else if (arg === "--preview") options.mode = "preview";
-        else if (arg === "--destroy") options.mode = "destroy";
-        else if (arg === "--continue-on-error") options.continueOnError = true;
-        else throw new Error(`unknown option ${arg} — usage: npm run up [-- --stack dev] [--preview | --destroy] [--continue-on-error]`);
+        switch (arg) {
+            case "--stack": options.stack = value(arg) ?? options.stack; break;
+            case "--preview": options.mode = "preview"; break;
+            case "--destroy": options.mode = "destroy"; break;
+            case "--continue-on-error": options.continueOnError = true; break;
+            case "--all": options.all = true; break;
+            case "--refresh": options.refresh = true; break;
+            case "--json": options.json = true; break;
+            case "--help": case "-h": options.help = true; break;
+            case "--store": { const name = value(arg); if (name !== undefined) (options.only ??= []).push(name); break; }
+            case "--parallel-stores": options.parallelStores = count(arg, value(arg), 1); break;
+            case "--parallel": options.pulumiParallel = count(arg, value(arg), 1); break;
+            case "--lock-stale-after": options.lockStaleAfterMinutes = count(arg, value(arg), 1) ?? options.lockStaleAfterMinutes; break;
+            default: problems.push(`unknown option ${JSON.stringify(arg)}`);
+        }
     }
+    if (options.refresh && options.mode !== "up") problems.push(`--refresh cannot be combined with --${options.mode}`);
+    if (problems.length) throw new UsageError(`${problems.join("; ")}\n${UP_USAGE}`);
     return options;
 }
 
@@ -59,12 +123,29 @@ function clusterEnv(stack: string): Record<string, string> {
 }
 
 async function main(): Promise<number> {
-    const options = parseArgs(process.argv.slice(2));
+    let options: UpOptions;
+    try {
+        options = parseUpArgs(process.argv.slice(2));
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        console.error(`npm run up: ${error.message}`);
+        return 2;
+    }
+    if (options.help) {
+        console.log(UP_USAGE);
+        return 0;
+    }
     const report = validateProject(PROJECT_DIR, [options.stack]);
     if (report.problems.length) {
         console.error(`${report.problems.length} problem(s) found, nothing was changed:`);
         report.problems.forEach((problem) => console.error(`  ${formatProblem(problem)}`));
         return 1;
+    }
+    const inputs = loadProgramInputs(PROJECT_DIR, options.stack, configAsPulumiGivesIt(readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`)).raw));
+    const perStore = inputs.config.stackLayout === "perStore";
+    if (!perStore && (options.only || options.all || options.json || options.parallelStores)) {
+        console.error(`npm run up: --store, --all, --json and --parallel-stores need woostore:stackLayout perStore; stack ${options.stack} is single`);
+        return 2;
     }
     let cli: ResolvedCli;
     try {
@@ -75,9 +156,18 @@ async function main(): Promise<number> {
         return 1;
     }
     const env = clusterEnv(options.stack);
+    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, report.storeNames, env, cli);
+}
+
+/** `woostore:*` values the way the program receives them from Pulumi: objects as JSON text. */
+function configAsPulumiGivesIt(raw: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli): Promise<number> {
     const stack = await openStack({ stackName: options.stack, env, pulumiCommand: cli.command });
     const events: EngineEvent[] = [];
-    const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const };
+    const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const, parallel: options.pulumiParallel };
     let failed = false;
     try {
         if (options.mode === "preview") {
@@ -89,13 +179,67 @@ async function main(): Promise<number> {
             console.log(`\nAll stores of stack ${options.stack} are gone.`);
             return 0;
         }
-        await stack.up({ ...common, continueOnError: options.continueOnError });
+        if (options.refresh) {
+            await stack.refresh({ ...common, expectNoChanges: true });
+        } else {
+            await stack.up({ ...common, continueOnError: options.continueOnError });
+        }
     } catch {
         failed = true;
     }
-    const failures = await storeFailures(collectErrors(events), report.storeNames, env.KUBECONFIG);
-    printStores(await stack.outputs(), failures, report.storeNames, failed, showSecretsCommand(options.stack));
+    const failures = await storeFailures(collectErrors(events), storeNames, env.KUBECONFIG);
+    printStores(await stack.outputs(), failures, storeNames, failed, showSecretsCommand(options.stack));
     return failed ? 1 : 0;
+}
+
+async function upFleet(options: UpOptions, inputs: ProgramInputs, env: Record<string, string>, cli: ResolvedCli): Promise<number> {
+    const progressStream = options.json ? process.stderr : process.stdout;
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        progressStream.write("\nInterrupted: stopping the operations in flight (Ctrl-C again to quit at once)…\n");
+        abort.abort();
+    };
+    process.on("SIGINT", onSigint);
+    const parallelStores = options.parallelStores ?? defaultParallelStores();
+    let summary;
+    try {
+        summary = await runFleet(inputs, {
+            projectDir: PROJECT_DIR, woostoreHome: WOOSTORE_HOME, baseStack: options.stack, mode: options.mode,
+            all: options.all, refresh: options.refresh, only: options.only, parallelStores, pulumiParallel: options.pulumiParallel,
+            envVars: pulumiEnv({ env }), pulumiCommand: cli.command, lockStaleAfterMs: options.lockStaleAfterMinutes * 60_000,
+            progress: { write: (text) => progressStream.write(text), isTTY: progressStream.isTTY, columns: progressStream.columns },
+            signal: abort.signal,
+        });
+    } catch (error) {
+        if (!(error instanceof FleetArgumentError)) throw error;
+        console.error(`npm run up: ${error.message}`);
+        return 2;
+    } finally {
+        process.off("SIGINT", onSigint);
+    }
+    if (options.json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+        printFleet(summary, options.stack);
+    }
+    if (abort.signal.aborted) return 130;
+    return summary.stores.some((store) => store.action === "failed") ? 1 : 0;
+}
+
+/** The closing table of a fleet run: every store's action, status and URL; why and where the log is for failures. */
+function printFleet(summary: FleetSummary, baseStack: string): void {
+    console.log(`\nStores of ${baseStack} (perStore):`);
+    for (const store of summary.stores) {
+        const status = store.action === "failed" ? `Failed: ${store.reason ?? ""}` : store.status ?? "";
+        console.log(`  ${store.name.padEnd(24)} ${store.action.padEnd(10)} ${(store.url ?? "").padEnd(40)} ${status}`);
+        if (store.action === "failed" && store.log) console.log(`  ${"".padEnd(24)} log: ${store.log}`);
+    }
+    const counts = summary.stores.reduce<Record<string, number>>((acc, store) => ({ ...acc, [store.action]: (acc[store.action] ?? 0) + 1 }), {});
+    console.log(`\n${Object.entries(counts).map(([action, n]) => `${n} ${action}`).join(", ") || "no stores"}`);
+    console.log(`Admin password of a Ready store: ${showSecretsCommand(`${baseStack}.<store>`)} --cwd ${fleetDir(WOOSTORE_HOME, PROJECT_DIR)}`);
 }
 
 /** The CLI command that shows the stores' credentials, with the backend `npm run up` used. */

@@ -41,7 +41,8 @@ export function defaultPassphrase(): string {
     return fs.readFileSync(file, "utf8").trim();
 }
 
-export async function openStack(options: StackOptions): Promise<Stack> {
+/** The environment every Pulumi CLI process of this project gets: backend, passphrase, extras. */
+export function pulumiEnv(options: Omit<StackOptions, "stackName" | "pulumiCommand">): Record<string, string> {
     const envVars: Record<string, string> = {
         PULUMI_BACKEND_URL: options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl(),
         PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -54,7 +55,11 @@ export async function openStack(options: StackOptions): Promise<Stack> {
     } else if (options.passphrase !== undefined) {
         envVars.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
     }
-    return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: PROJECT_DIR }, { envVars, pulumiCommand: options.pulumiCommand });
+    return envVars;
+}
+
+export async function openStack(options: StackOptions): Promise<Stack> {
+    return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: PROJECT_DIR }, { envVars: pulumiEnv(options), pulumiCommand: options.pulumiCommand });
 }
 
 /** Errors the engine reported, by resource URN (what failed and why). */

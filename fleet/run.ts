@@ -169,28 +169,42 @@ export class FleetArgumentError extends Error {}
 
 /** The per-store stacks of a base stack, each with its record (from the cache when current, else its tag). */
 async function existingStoreStacks(fleet: LocalWorkspace, dir: string, baseStack: string, signal?: AbortSignal) {
-    const index = readIndex(dir);
     const summaries = (await fleet.listStacks()).filter((summary) => summary.name.startsWith(`${baseStack}.`));
+    const readTag = (stack: string) => fleet.getTag(stack, RECORD_TAG).catch(() => undefined);
+    const { records, index } = await resolveRecords(summaries, readIndex(dir), readTag, signal);
     const entries: ExistingStoreStack[] = [];
     const status = new Map<string, string>();
-    const fresh: FleetIndex = { stacks: {} };
-    await runBounded(summaries, 8, async (summary) => {
-        if (signal?.aborted) return;
-        const cached = index.stacks[summary.name];
-        let record: StackRecord;
-        if (cached && cacheIsCurrent(cached, summary)) {
-            record = cached.record;
-        } else {
-            record = decodeRecord(await fleet.getTag(summary.name, RECORD_TAG).catch(() => undefined));
-        }
-        fresh.stacks[summary.name] = { record, lastUpdate: summary.lastUpdate, resourceCount: summary.resourceCount };
-        entries.push({ stack: summary.name, store: summary.name.slice(baseStack.length + 1), record });
-        if (record.result === "succeeded") status.set(summary.name.slice(baseStack.length + 1), "Ready");
-    });
-    return { entries, index: fresh, status };
+    for (const [stack, record] of records) {
+        const store = stack.slice(baseStack.length + 1);
+        entries.push({ stack, store, record });
+        if (record.result === "succeeded") status.set(store, "Ready");
+    }
+    return { entries, index, status };
 }
 
-function cacheIsCurrent(cached: FleetIndex["stacks"][string], summary: StackSummary): boolean {
+/**
+ * Each stack's record: from the cache when the cache saw the stack's current last update and
+ * resource count, otherwise from the stack's tag (the truth). Returns the fresh cache too.
+ */
+export async function resolveRecords(
+    summaries: readonly Pick<StackSummary, "name" | "lastUpdate" | "resourceCount">[],
+    cache: FleetIndex,
+    readTag: (stack: string) => Promise<string | undefined>,
+    signal?: AbortSignal,
+): Promise<{ records: Map<string, StackRecord>; index: FleetIndex }> {
+    const records = new Map<string, StackRecord>();
+    const index: FleetIndex = { stacks: {} };
+    await runBounded(summaries, 8, async (summary) => {
+        if (signal?.aborted) return;
+        const cached = cache.stacks[summary.name];
+        const record = cached && cacheIsCurrent(cached, summary) ? cached.record : decodeRecord(await readTag(summary.name));
+        records.set(summary.name, record);
+        index.stacks[summary.name] = { record, lastUpdate: summary.lastUpdate, resourceCount: summary.resourceCount };
+    });
+    return { records, index };
+}
+
+function cacheIsCurrent(cached: FleetIndex["stacks"][string], summary: Pick<StackSummary, "lastUpdate" | "resourceCount">): boolean {
     return cached.lastUpdate !== undefined && cached.lastUpdate === summary.lastUpdate && cached.resourceCount === summary.resourceCount;
 }
 
