@@ -101,7 +101,7 @@ export function parseUpArgs(argv: string[]): UpOptions {
 const has = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 
 /** Environment that points the Kubernetes provider at a cluster; creates a k3d cluster if needed. */
-function clusterEnv(stack: string): Record<string, string> {
+export function clusterEnv(stack: string): Record<string, string> {
     const configured = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw.kubeContext;
     if (process.env.KUBECONFIG || configured) {
         const kubeconfig = process.env.KUBECONFIG ?? path.join(os.homedir(), ".kube", "config");
@@ -160,7 +160,7 @@ async function main(): Promise<number> {
 }
 
 /** `woostore:*` values the way the program receives them from Pulumi: objects as JSON text. */
-function configAsPulumiGivesIt(raw: Record<string, unknown>): Record<string, string> {
+export function configAsPulumiGivesIt(raw: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
