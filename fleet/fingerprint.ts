@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 
 /** A stack config value as the Automation API returns it. */
-export interface ConfigEntry { value: string; secret: boolean }
+export interface ConfigEntry { value: string; secret?: boolean }
 
 export interface FingerprintParts {
     store: unknown;

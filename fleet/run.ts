@@ -251,7 +251,10 @@ export const pulumiOperation: StoreOperation = async (context) => {
             // bring back its encryption salt from the last deployment.
             await stack.refreshConfig().catch(() => undefined);
         }
-        await stack.setAllConfig(context.baseConfig);
+        if (!sameConfig(await stack.getAllConfig(), context.baseConfig)) {
+            // Only when it differs: two runs at once must not both rewrite the stack's config file.
+            await stack.setAllConfig(context.baseConfig);
+        }
         if (options.mode === "preview") {
             await stack.preview({ ...common, parallel: options.pulumiParallel, diff: false });
             if (planned.action === "create") await fleet.removeStack(planned.stack);
@@ -286,6 +289,13 @@ export const pulumiOperation: StoreOperation = async (context) => {
         await new Promise((resolve) => log.end(resolve));
     }
 };
+
+/** Whether a stack's `woostore:*` config already equals the base stack's (values and secrecy). */
+export function sameConfig(current: Record<string, ConfigEntry>, wanted: Record<string, ConfigEntry>): boolean {
+    const ours = Object.entries(current).filter(([key]) => key.startsWith("woostore:"));
+    return ours.length === Object.keys(wanted).length &&
+        ours.every(([key, entry]) => wanted[key] !== undefined && wanted[key].value === entry.value && (wanted[key].secret ?? false) === (entry.secret ?? false));
+}
 
 function firstLines(text: string): string {
     const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
