@@ -34,6 +34,8 @@ export const UP_USAGE = `usage: npm run up [-- options]
   --parallel N            Pulumi's own --parallel inside each operation
   --json                  perStore: one JSON summary on stdout at the end; progress goes to stderr
   --lock-stale-after MIN  a stack lock older than this is reported as stale, with the recovery command (default 60)
+  --policy-pack DIR       run the update/preview behind this policy pack (e.g. policy)
+  --policy-pack-config F  its config file (e.g. policy/config/prod.json)
   --help                  this text`;
 
 export interface UpOptions {
@@ -47,6 +49,8 @@ export interface UpOptions {
     pulumiParallel?: number;
     json: boolean;
     lockStaleAfterMinutes: number;
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
     help: boolean;
 }
 
@@ -90,6 +94,8 @@ export function parseUpArgs(argv: string[]): UpOptions {
             case "--parallel-stores": options.parallelStores = count(arg, value(arg), 1); break;
             case "--parallel": options.pulumiParallel = count(arg, value(arg), 1); break;
             case "--lock-stale-after": options.lockStaleAfterMinutes = count(arg, value(arg), 1) ?? options.lockStaleAfterMinutes; break;
+            case "--policy-pack": { const dir = value(arg); if (dir !== undefined) (options.policyPacks ??= []).push(path.resolve(dir)); break; }
+            case "--policy-pack-config": { const file = value(arg); if (file !== undefined) (options.policyPackConfigs ??= []).push(path.resolve(file)); break; }
             default: problems.push(`unknown option ${JSON.stringify(arg)}`);
         }
     }
@@ -168,10 +174,11 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
     const stack = await openStack({ stackName: options.stack, env, pulumiCommand: cli.command });
     const events: EngineEvent[] = [];
     const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const, parallel: options.pulumiParallel };
+    const policy = { policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs };
     let failed = false;
     try {
         if (options.mode === "preview") {
-            await stack.preview({ ...common, diff: false });
+            await stack.preview({ ...common, ...policy, diff: false });
             return 0;
         }
         if (options.mode === "destroy") {
@@ -180,9 +187,10 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
             return 0;
         }
         if (options.refresh) {
-            await stack.refresh({ ...common, expectNoChanges: true });
+            // The drift check is read-only: it reports differences, it does not write them into the state.
+            await stack.refresh({ ...common, expectNoChanges: true, previewOnly: true });
         } else {
-            await stack.up({ ...common, continueOnError: options.continueOnError });
+            await stack.up({ ...common, ...policy, continueOnError: options.continueOnError });
         }
     } catch {
         failed = true;
@@ -210,6 +218,7 @@ async function upFleet(options: UpOptions, inputs: ProgramInputs, env: Record<st
             projectDir: PROJECT_DIR, woostoreHome: WOOSTORE_HOME, baseStack: options.stack, mode: options.mode,
             all: options.all, refresh: options.refresh, only: options.only, parallelStores, pulumiParallel: options.pulumiParallel,
             envVars: pulumiEnv({ env }), pulumiCommand: cli.command, lockStaleAfterMs: options.lockStaleAfterMinutes * 60_000,
+            policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs,
             progress: { write: (text) => progressStream.write(text), isTTY: progressStream.isTTY, columns: progressStream.columns },
             signal: abort.signal,
         });

@@ -44,7 +44,9 @@ export function defaultPassphrase(): string {
 /** The environment every Pulumi CLI process of this project gets: backend, passphrase, extras. */
 export function pulumiEnv(options: Omit<StackOptions, "stackName" | "pulumiCommand">): Record<string, string> {
     const envVars: Record<string, string> = {
-        PULUMI_BACKEND_URL: options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl(),
+        // With a Pulumi Cloud token (as in CI) and no backend URL, Pulumi Cloud; else a local file backend.
+        PULUMI_BACKEND_URL: options.backendUrl ?? (process.env.PULUMI_BACKEND_URL || undefined) ??
+            (process.env.PULUMI_ACCESS_TOKEN ? "https://api.pulumi.com" : defaultBackendUrl()),
         PULUMI_SKIP_UPDATE_CHECK: "true",
         ...(options.env ?? {}),
     };

@@ -37,6 +37,9 @@ export interface FleetOptions {
     /** Environment of every CLI process (backend, passphrase, KUBECONFIG…). */
     envVars: Record<string, string>;
     pulumiCommand?: PulumiCommand;
+    /** Policy packs (directories) and their config files, for updates and previews. */
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
     /** A lock older than this is reported as stale, with the recovery command. */
     lockStaleAfterMs: number;
     progress: ProgressSink;
@@ -235,6 +238,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
         color: "never" as const,
         signal: options.signal,
     };
+    const policy = { policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs };
     const created = !fs.existsSync(stackConfigFile(context.fleetDir, planned.stack));
     let stack: Stack | undefined;
     try {
@@ -256,14 +260,15 @@ export const pulumiOperation: StoreOperation = async (context) => {
             await stack.setAllConfig(context.baseConfig);
         }
         if (options.mode === "preview") {
-            await stack.preview({ ...common, parallel: options.pulumiParallel, diff: false });
+            await stack.preview({ ...common, ...policy, parallel: options.pulumiParallel, diff: false });
             if (planned.action === "create") await fleet.removeStack(planned.stack);
             return { status: planned.action === "create" ? "would be created" : "previewed" };
         }
         if (planned.action === "refresh") {
-            await stack.refresh({ ...common, parallel: options.pulumiParallel, expectNoChanges: true });
+            // The drift check is read-only: it reports differences, it does not write them into the state.
+            await stack.refresh({ ...common, parallel: options.pulumiParallel, expectNoChanges: true, previewOnly: true });
         } else {
-            await stack.up({ ...common, parallel: options.pulumiParallel });
+            await stack.up({ ...common, ...policy, parallel: options.pulumiParallel });
         }
         const store = ((await stack.outputs()).stores?.value as Record<string, { status?: string; url?: string }> | undefined)?.[planned.store];
         const record: StackRecord = { fingerprint: context.desired?.fingerprint, result: "succeeded", source: "stores.yaml", protect: context.desired?.protect ?? false };
