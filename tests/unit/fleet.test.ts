@@ -215,7 +215,7 @@ describe("fleet: progress", () => {
         assert.match(screen, /\[queued 1 · running 2 · Ready 0 · Failed 0 · unchanged 0\]\n {2}a: starting\n {2}b: creating Job b-setup\n$/);
         progress.set("a", "ready");
         progress.finish();
-        assert.match(screen, /\x1b\[3A\x1b\[0J\[queued 1 · running 1 · Ready 1/, "the second frame moves up over the first"); // eslint-disable-line no-control-regex
+        assert.match(screen, /\x1b\[3A\x1b\[0J\[queued 1 · running 1 · Ready 1/, "the second frame moves up over the first");
     });
 });
 
