@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "./problems";
 import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
 import { ownershipProblem, parseStackName } from "./stackLayout";
-import { loadStoreList, ResolvedStore } from "./storeList";
+import { loadStoreList, ResolvedStore, validateStoreEntry } from "./storeList";
 import { StoreOutputs, WooStore } from "./wooStore";
 
 export type { StoreOutputs };
@@ -37,12 +37,41 @@ export function loadProgramInputs(projectDir: string, stackName: string, allConf
  * under `perStore`. Throws InputError when the stack may not run (see ownershipProblem).
  */
 export function storesOfStack(inputs: ProgramInputs, stackName: string): ProgramInputs {
-    const problem = ownershipProblem(stackName, inputs.config.stackLayout, inputs.stores.map((store) => store.name));
+    const configFile = `Pulumi.${parseStackName(stackName).base}.yaml`;
+    const apiStore = inputs.config.apiStore === undefined ? undefined : apiStoreOf(inputs, stackName, configFile);
+    const names = inputs.stores.map((store) => store.name);
+    const problem = ownershipProblem(stackName, inputs.config.stackLayout, apiStore ? [...names, apiStore.name] : names);
     if (problem) {
-        throw new InputError([{ file: `Pulumi.${parseStackName(stackName).base}.yaml`, line: 0, col: 0, path: "woostore:stackLayout", ...problem }]);
+        throw new InputError([{ file: configFile, line: 0, col: 0, path: "woostore:stackLayout", ...problem }]);
     }
+    if (apiStore) return { ...inputs, stores: [apiStore] };
     const owned = parseStackName(stackName).store;
     return owned === undefined ? inputs : { ...inputs, stores: inputs.stores.filter((store) => store.name === owned) };
+}
+
+/**
+ * The store of a per-store stack created by the self-service API: its entry comes from the
+ * stack's config (woostore:apiStore), validated like a store list entry. It must be the store
+ * the stack's name says, and must not also be in the store list (git owns those).
+ */
+function apiStoreOf(inputs: ProgramInputs, stackName: string, configFile: string): ResolvedStore {
+    const raw = typeof inputs.config.apiStore === "string" ? safeJson(inputs.config.apiStore) : inputs.config.apiStore;
+    const result = validateStoreEntry(raw, inputs.config);
+    const at = (message: string, hint: string) => new InputError([{ file: configFile, line: 0, col: 0, path: "woostore:apiStore", message: `stack "${stackName}": ${message}`, hint }]);
+    if (!result.store) throw at(`the API's store entry is invalid: ${result.problems.join("; ")}`, "recreate the store through the API");
+    if (result.store.name !== parseStackName(stackName).store) throw at(`the API's store entry is for "${result.store.name}"`, "a per-store stack runs only the store its name says");
+    if (inputs.stores.some((store) => store.name === result.store!.name)) {
+        throw at(`store "${result.store.name}" is in the store list too`, "a store is either in stores.yaml (changed through git) or created by the API, never both: remove one");
+    }
+    return result.store;
+}
+
+function safeJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
 /**

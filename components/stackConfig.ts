@@ -95,6 +95,10 @@ export const stackConfigSchema = z.strictObject({
         testOrderPolicy: z.enum(["trash", "delete", "keep"], { error: "must be trash, delete or keep — what happens to the verification order" }).default("trash"),
     }).prefault({}),
     helmTimeoutSeconds: z.number().int().min(60).max(3600).default(600),
+    // Set by the self-service API on the per-store stacks of the stores it creates (the store
+    // entry, as JSON); validated by the program with the store list's schema. Not for
+    // Pulumi.<stack>.yaml.
+    apiStore: z.unknown().optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;

@@ -74,6 +74,10 @@ export interface OperationContext {
     logFile: string;
     onStep: (text: string) => void;
     options: FleetOptions;
+    /** Where the store comes from (recorded on the stack); default the store list. */
+    source?: "stores.yaml" | "api";
+    /** Config beyond the base stack's, e.g. woostore:apiStore for the API's stores. */
+    extraConfig?: Record<string, ConfigEntry>;
 }
 
 export interface OperationOutcome { status?: string; url?: string; record?: StackRecord; error?: string; lockFailure?: boolean }
@@ -240,6 +244,8 @@ export const pulumiOperation: StoreOperation = async (context) => {
     };
     const policy = { policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs };
     const created = !fs.existsSync(stackConfigFile(context.fleetDir, planned.stack));
+    const source = context.source ?? "stores.yaml";
+    const wantedConfig = { ...context.baseConfig, ...(context.extraConfig ?? {}) };
     let stack: Stack | undefined;
     try {
         write(`== ${new Date().toISOString()} ${planned.action} ${planned.stack} (${planned.why})\n`);
@@ -255,9 +261,9 @@ export const pulumiOperation: StoreOperation = async (context) => {
             // bring back its encryption salt from the last deployment.
             await stack.refreshConfig().catch(() => undefined);
         }
-        if (!sameConfig(await stack.getAllConfig(), context.baseConfig)) {
+        if (!sameConfig(await stack.getAllConfig(), wantedConfig)) {
             // Only when it differs: two runs at once must not both rewrite the stack's config file.
-            await stack.setAllConfig(context.baseConfig);
+            await stack.setAllConfig(wantedConfig);
         }
         if (options.mode === "preview") {
             await stack.preview({ ...common, ...policy, parallel: options.pulumiParallel, diff: false });
@@ -271,7 +277,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
             await stack.up({ ...common, ...policy, parallel: options.pulumiParallel });
         }
         const store = ((await stack.outputs()).stores?.value as Record<string, { status?: string; url?: string }> | undefined)?.[planned.store];
-        const record: StackRecord = { fingerprint: context.desired?.fingerprint, result: "succeeded", source: "stores.yaml", protect: context.desired?.protect ?? false };
+        const record: StackRecord = { fingerprint: context.desired?.fingerprint, result: "succeeded", source, protect: context.desired?.protect ?? false };
         if (planned.action !== "refresh") await fleet.setTag(planned.stack, RECORD_TAG, encodeRecord(record));
         return { status: store?.status, url: store?.url, record };
     } catch (error) {
@@ -286,7 +292,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
         const reason = detail ?? firstLines(engine || text);
         let record: StackRecord | undefined;
         if (stack && planned.action !== "delete" && options.mode === "up" && planned.action !== "refresh") {
-            record = { fingerprint: context.desired?.fingerprint, result: "failed", source: "stores.yaml", protect: context.desired?.protect ?? false };
+            record = { fingerprint: context.desired?.fingerprint, result: "failed", source, protect: context.desired?.protect ?? false };
             await fleet.setTag(planned.stack, RECORD_TAG, encodeRecord(record)).catch(() => undefined);
         }
         return { error: reason, status: planned.action === "refresh" ? "drifted" : "Failed", record };

@@ -159,6 +159,19 @@ describe("fleet: per-store stacks run only their own store", () => {
         });
     });
 
+    it("a per-store stack of the self-service API registers the store entry from its config", () => {
+        const apiConfig = { ...config, "woostore:apiStore": JSON.stringify({ name: "api-shop", admin: { email: "o@api-shop.example.com" }, title: "From the API" }) };
+        const inputs = storesOfStack(loadProgramInputs(PROJECT_DIR, "dev.api-shop", apiConfig), "dev.api-shop");
+        assert.deepEqual(inputs.stores.map((s) => [s.name, s.title, s.host]), [["api-shop", "From the API", "api-shop.localhost"]]);
+    });
+
+    it("an API store entry is refused when invalid, for another store, or also in the store list", () => {
+        const withEntry = (stack: string, entry: unknown) => () => storesOfStack(loadProgramInputs(PROJECT_DIR, stack, { ...config, "woostore:apiStore": JSON.stringify(entry) }), stack);
+        assert.throws(withEntry("dev.api-shop", { name: "api-shop", admin: { email: "nope" } }), /the API's store entry is invalid: admin\.email: "nope" is not an e-mail address/);
+        assert.throws(withEntry("dev.api-shop", { name: "other", admin: { email: "o@x.example.com" } }), /the API's store entry is for "other"/);
+        assert.throws(withEntry("dev.bakery", { name: "bakery", admin: { email: "o@x.example.com" } }), /store "bakery" is in the store list too/);
+    });
+
     it("the base stack of a perStore layout registers nothing and says where the stores are", () => {
         assert.match(ownershipProblem("dev", "perStore", ["a"])!.message, /its stores live in one stack each \(dev\.<store>\)/);
         assert.match(ownershipProblem("dev.a", "single", ["a"])!.hint, /npm run migrate -- --stack dev --to single/);
