@@ -5,12 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parseMigrateArgs } from "../../automation/migrate";
 import { parseUpArgs, UsageError } from "../../automation/up";
 import { loadProgramInputs, storesOfStack } from "../../components/program";
 import { InputError } from "../../components/problems";
 import { ownershipProblem, parseStackName, storeStackName } from "../../components/stackLayout";
 import { canonicalJson, fingerprint, FingerprintParts } from "../../fleet/fingerprint";
 import { describeLock, parseLockError } from "../../fleet/locks";
+import { countWithChildren, storeComponents } from "../../fleet/migrate";
 import { decodeRecord, DesiredStore, encodeRecord, ExistingStoreStack, planFleet, unknownSelections } from "../../fleet/plan";
 import { FleetProgress } from "../../fleet/progress";
 import { defaultParallelStores, resolveRecords } from "../../fleet/run";
@@ -261,5 +263,30 @@ describe("npm run up: flags", () => {
         assert.equal(defaultParallelStores(2, 24 * 1024 ** 3), 4);
         assert.equal(defaultParallelStores(16, 2 * 1024 ** 3), 2);
         assert.equal(defaultParallelStores(1, 512 * 1024 ** 2), 1);
+    });
+});
+
+describe("npm run migrate: planning the move (pure)", () => {
+    const resources = [
+        { urn: "urn:pulumi:dev::woostore::pulumi:pulumi:Stack::woostore-dev", type: "pulumi:pulumi:Stack" },
+        { urn: "urn:pulumi:dev::woostore::pulumi:providers:kubernetes::kubernetes", type: "pulumi:providers:kubernetes" },
+        { urn: "urn:pulumi:dev::woostore::woostore:index:WooStore::shop", type: "woostore:index:WooStore" },
+        { urn: "urn:pulumi:dev::woostore::woostore:index:WooStore$kubernetes:core/v1:Namespace::shop-ns", type: "kubernetes:core/v1:Namespace", parent: "urn:pulumi:dev::woostore::woostore:index:WooStore::shop" },
+        { urn: "urn:pulumi:dev::woostore::woostore:index:WooStore$kubernetes:core/v1:Namespace$kubernetes:core/v1:Secret::shop-credentials", type: "kubernetes:core/v1:Secret", parent: "urn:pulumi:dev::woostore::woostore:index:WooStore$kubernetes:core/v1:Namespace::shop-ns" },
+        { urn: "urn:pulumi:dev::woostore::woostore:index:WooStore::shop-setup", type: "woostore:index:WooStore" },
+    ];
+
+    it("moves each store by its component URN (children follow), counting what moves", () => {
+        assert.deepEqual(storeComponents(resources).map((c) => c.store), ["shop", "shop-setup"]);
+        assert.equal(countWithChildren(resources, "urn:pulumi:dev::woostore::woostore:index:WooStore::shop"), 3);
+        assert.equal(countWithChildren(resources, "urn:pulumi:dev::woostore::woostore:index:WooStore::shop-setup"), 1);
+    });
+
+    it("its flags: --stack and --to are required, --to is perStore or single", () => {
+        assert.deepEqual(parseMigrateArgs(["--stack", "dev", "--to", "perStore"]), { stack: "dev", to: "perStore" });
+        assert.deepEqual(parseMigrateArgs(["--help"]), { help: true });
+        assert.throws(() => parseMigrateArgs([]), /--stack is required; --to is required/);
+        assert.throws(() => parseMigrateArgs(["--stack", "dev", "--to", "sharded", "--x"]), /unknown option "--x"; --to "sharded": write perStore or single/);
+        assert.throws(() => parseMigrateArgs(["--stack", "--to", "single"]), /--stack needs a value/);
     });
 });
