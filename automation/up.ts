@@ -10,15 +10,14 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { formatProblem } from "../components/problems";
+import { ProgramInputs } from "../components/program";
 import { readStackConfigFile } from "../components/stackConfig";
-import { setupFailureDetail } from "./diagnose";
-import { validateProject } from "./validate";
-import { PulumiCliError, ResolvedCli, resolvePulumiCli } from "./pulumiCli";
-import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
-import { loadProgramInputs, ProgramInputs } from "../components/program";
 import { defaultParallelStores, FleetArgumentError, FleetSummary, runFleet } from "../fleet/run";
 import { fleetDir } from "../fleet/workspace";
+import { pulumiCliOrExplain, validatedInputs } from "./command";
+import { setupFailureDetail } from "./diagnose";
+import { ResolvedCli } from "./pulumiCli";
+import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
 export const K3D_CLUSTER = "woostore";
 
@@ -141,33 +140,18 @@ async function main(): Promise<number> {
         console.log(UP_USAGE);
         return 0;
     }
-    const report = validateProject(PROJECT_DIR, [options.stack]);
-    if (report.problems.length) {
-        console.error(`${report.problems.length} problem(s) found, nothing was changed:`);
-        report.problems.forEach((problem) => console.error(`  ${formatProblem(problem)}`));
-        return 1;
-    }
-    const inputs = loadProgramInputs(PROJECT_DIR, options.stack, configAsPulumiGivesIt(readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`)).raw));
+    const validated = validatedInputs(options.stack);
+    if (!validated) return 1;
+    const { inputs, storeNames } = validated;
     const perStore = inputs.config.stackLayout === "perStore";
     if (!perStore && (options.only || options.all || options.json || options.parallelStores)) {
         console.error(`npm run up: --store, --all, --json and --parallel-stores need woostore:stackLayout perStore; stack ${options.stack} is single`);
         return 2;
     }
-    let cli: ResolvedCli;
-    try {
-        cli = await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME });
-    } catch (error) {
-        if (!(error instanceof PulumiCliError)) throw error;
-        console.error(`Pulumi CLI: ${error.message}`);
-        return 1;
-    }
+    const cli = await pulumiCliOrExplain();
+    if (!cli) return 1;
     const env = clusterEnv(options.stack);
-    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, report.storeNames, env, cli);
-}
-
-/** `woostore:*` values the way the program receives them from Pulumi: objects as JSON text. */
-export function configAsPulumiGivesIt(raw: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, storeNames, env, cli);
 }
 
 async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli): Promise<number> {
