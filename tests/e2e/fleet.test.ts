@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PROJECT_DIR } from "../../automation/workspace";
+import { CREDENTIALS_SECRET_NAME } from "../../components/defaults";
 import type { FleetSummary } from "../../fleet/run";
 import { fleetDir } from "../../fleet/workspace";
 import { collect, Fleet } from "./fleetHarness";
@@ -32,7 +33,7 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         const ns = `store-${store}`;
         const one = async (args: string[]) => (await kubectlJson<{ metadata: { uid: string } }>(cluster, args)).metadata.uid;
         const pvcs = (await kubectlJson<{ items: { metadata: { name: string; uid: string } }[] }>(cluster, ["-n", ns, "get", "pvc"])).items.map((p) => `${p.metadata.name}=${p.metadata.uid}`).sort();
-        return { namespace: await one(["get", "namespace", ns]), secret: await one(["-n", ns, "get", "secret", `${store}-credentials`]), pvcs };
+        return { namespace: await one(["get", "namespace", ns]), secret: await one(["-n", ns, "get", "secret", CREDENTIALS_SECRET_NAME]), pvcs };
     };
 
     before(async () => {
@@ -133,26 +134,35 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         fleet.pulumi(["preview", "--stack", `${fleet.stack}.alpha`, "--expect-no-changes"]);
     });
 
-    step("Ctrl-C stops the operations in flight gracefully and says which stores are where; a rerun converges", async () => {
-        const child = fleet.start(["--all"]);
+    step("Ctrl-C stops the operation in flight gracefully, starts nothing more, says which stores are where; a rerun converges", async () => {
+        const stores = [{ name: "alpha", quota: { cpu: "3" } }, { name: "broken" }, { name: "gamma" }];
+        fleet.writeStores([...stores, { name: "delta" }, { name: "epsilon" }]);
+        // One store at a time: when the first new store runs, the second is still queued.
+        const child = fleet.start(["--parallel-stores", "1"]);
         const done = collect(child);
         let seen = "";
         child.stdout?.on("data", (chunk: Buffer) => {
             seen += chunk.toString();
-            if (/: running/.test(seen) && !child.killed) child.kill("SIGINT");
+            if (/delta: running/.test(seen) && !child.killed) child.kill("SIGINT");
         });
         const result = await done;
         assert.equal(result.code, 130, result.stdout);
         assert.match(result.stdout, /Interrupted: stopping the operations in flight/);
-        assert.match(result.stdout, /interrupted/);
+        assert.match(result.stdout, /epsilon +skipped .*|epsilon: skipped — interrupted before it started/);
+        assert.match(result.stdout, /^ {2}delta +(created|failed) /m, "the store in flight is reported with how it ended");
+        for (const name of ["alpha", "broken", "gamma"]) assert.match(result.stdout, new RegExp(`^  ${name} +unchanged `, "m"));
         const rerun = await fleet.upJson();
         assert.equal(rerun.result.code, 0, rerun.result.stderr);
         assert.ok(rerun.summary.stores.every((s) => s.status === "Ready"), JSON.stringify(rerun.summary));
+        fleet.writeStores(stores);
+        const removed = await fleet.upJson();
+        assert.deepEqual(removed.summary.stores.filter((s) => s.action === "deleted").map((s) => s.name), ["delta", "epsilon"]);
     });
 
     step("a stale lock left by a crashed run is reported with the exact recovery command, never removed silently", async () => {
         const backendDir = fleet.backendUrl.replace(/^file:\/\//, "");
-        const lockDir = path.join(backendDir, ".pulumi", "locks", "woostore", `${fleet.stack}.gamma`);
+        // DIY backends keep a stack's locks under locks/<organization>/<project>/<stack>/.
+        const lockDir = path.join(backendDir, ".pulumi", "locks", "organization", "woostore", `${fleet.stack}.gamma`);
         fs.mkdirSync(lockDir, { recursive: true });
         const lockFile = path.join(lockDir, "0000-crashed.json");
         fs.writeFileSync(lockFile, JSON.stringify({ pid: 99999, username: "ci", hostname: "gone-runner", timestamp: "2026-01-01T00:00:00Z" }));
