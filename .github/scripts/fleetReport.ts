@@ -213,7 +213,8 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     if (!REPORT_KINDS.includes(kind as ReportKind)) problems.push(`--kind must be one of ${REPORT_KINDS.join(", ")}`);
     if (!values.get("--stack")) problems.push("--stack NAME is required");
     if (!values.get("--summary")) problems.push("--summary FILE is required (npm run up --json's stdout)");
-    const exitText = values.get("--exit-code");
+    // Empty: the step that ran npm run up died before it could record its exit code.
+    const exitText = values.get("--exit-code") || undefined;
     if (exitText !== undefined && !/^\d+$/.test(exitText)) problems.push(`--exit-code ${JSON.stringify(exitText)}: write a whole number`);
     if (problems.length) throw new ReportUsageError(problems.join("; "));
     return { kind: kind as ReportKind, stack: values.get("--stack")!, summaryFile: values.get("--summary")!, exitCode: exitText === undefined ? undefined : Number(exitText), comment };
