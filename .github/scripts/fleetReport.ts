@@ -87,10 +87,10 @@ function verdict(kind: ReportKind, stores: readonly StoreResult[]): string {
     return kind === "preview" ? `🔍 ${touched} store${touched === 1 ? "" : "s"} would change; only these were previewed.` : `✅ ${touched} store${touched === 1 ? "" : "s"} changed.`;
 }
 
-/** What the status / reason column says of a store: the reason of a failure, else its status. */
+/** What the status / reason column says of a store: the reason of a failure, else its status and URL. */
 function statusText(store: StoreResult): string {
     if (store.action === "failed") return [store.status, store.reason].filter(Boolean).join(": ");
-    return store.status ?? store.reason ?? "";
+    return [store.status ?? store.reason, store.url].filter(Boolean).join(" · ");
 }
 
 /** The Markdown report: marker, headline, per-store table (failures first), unchanged stores folded. */

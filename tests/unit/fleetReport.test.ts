@@ -74,6 +74,17 @@ describe("fleet report: Markdown", () => {
         assert.doesNotMatch(body, /\/tmp\/w\/logs/, "runner-local log paths mean nothing on the pull request");
     });
 
+    it("a deploy gives each changed store's status and URL", () => {
+        const deployed = renderReport(parsed({ stack: "prod", layout: "perStore", stores: [
+            { name: "flower-shop", stack: "prod.flower-shop", action: "created", status: "Ready", url: "https://flower-shop.store.example.com" },
+            { name: "old-shop", stack: "prod.old-shop", action: "deleted", status: "deleted" },
+        ] }), { kind: "deploy", stack: "prod" });
+        assert.match(deployed, /^### Deploy of `prod`$/m);
+        assert.match(deployed, /✅ 2 stores changed\./);
+        assert.match(deployed, /\| `flower-shop` \| ✅ created \| Ready · https:\/\/flower-shop\.store\.example\.com \|/);
+        assert.match(deployed, /\| `old-shop` \| 🗑️ deleted \| deleted \|/);
+    });
+
     it("a preview where nothing changed says so and has no table", () => {
         const quiet = renderReport(parsed({ ...SAMPLE, stores: SAMPLE.stores.filter((s) => s.action === "unchanged") }), { kind: "preview", stack: "prod" });
         assert.match(quiet, /No store to change: every store's fingerprint is unchanged\./);
