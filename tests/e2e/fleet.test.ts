@@ -1,9 +1,9 @@
 /**
  * Tier 2: a perStore fleet through the real `npm run up` (automation/up.ts as a process), the
  * real Pulumi CLI and providers, against the testbed's kube-apiserver with KWOK nodes: add,
- * change one, a failing store beside healthy ones, remove one, two runs at once, an interrupt
- * and a rerun, a stale lock, the per-store program's refusal, migration both ways with the
- * same UIDs, and destroy. The PostgreSQL backend run is in fleetPostgres.test.ts.
+ * change one, a failing store beside healthy ones, a preview of a removal and an addition
+ * (nothing changes), remove one, two runs at once, an interrupt and a rerun, a stale lock, the
+ * per-store program's refusal, migration both ways with the same UIDs, and destroy. The PostgreSQL backend run is in fleetPostgres.test.ts.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -110,6 +110,25 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         assert.equal(rerun.result.code, 0, rerun.result.stderr);
         assert.deepEqual(rerun.summary.stores.map((s) => [s.name, s.action]), [["alpha", "unchanged"], ["beta", "unchanged"], ["broken", "updated"], ["gamma", "unchanged"]]);
         assert.equal(byName(rerun.summary).broken.status, "Ready");
+    });
+
+    step("a preview (as on a pull request) of a removed and a new store changes nothing; the drift check does not create the new one", async () => {
+        fleet.writeStores([{ name: "alpha", quota: { cpu: "3" } }, { name: "broken" }, { name: "delta" }, { name: "gamma" }]);
+        const stacksBefore = fleet.stacks();
+        const { result, summary } = await fleet.upJson(["--preview"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(summary.stores.map((s) => [s.name, s.action, s.status]), [
+            ["alpha", "unchanged", "Ready"], ["beta", "previewed", "would be deleted"], ["broken", "unchanged", "Ready"], ["delta", "previewed", "would be created"], ["gamma", "unchanged", "Ready"],
+        ]);
+        assert.match(fs.readFileSync(byName(summary).beta.log!, "utf8"), /\d+ to delete/, "beta's log holds the destroy preview");
+        assert.deepEqual(fleet.stacks(), stacksBefore, "no stack created or removed by a preview");
+        assert.ok((await storeNamespaces()).includes("store-beta"), "beta is still there");
+
+        const refresh = await fleet.upJson(["--refresh", "--store", "delta"]);
+        assert.equal(refresh.result.code, 0, refresh.result.stderr);
+        assert.deepEqual(byName(refresh.summary).delta, { name: "delta", stack: `${fleet.stack}.delta`, action: "skipped", reason: "not deployed yet; --refresh does not create" });
+        assert.deepEqual(fleet.stacks(), stacksBefore);
+        assert.ok(!(await storeNamespaces()).includes("store-delta"));
     });
 
     step("removing a store destroys it and removes its stack; the others are untouched", async () => {
