@@ -63,7 +63,7 @@ export function mailValues(config: StackConfig) {
             from: smtp.from,
             fromName: smtp.fromName ?? "",
             username: smtp.username ?? "",
-            passwordKey: smtp.username !== undefined ? SMTP_PASSWORD_KEY : "",
+            existingSecretKey: smtp.username !== undefined ? SMTP_PASSWORD_KEY : "",
         },
     };
 }

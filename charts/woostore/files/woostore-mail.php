@@ -51,7 +51,7 @@ add_action('phpmailer_init', static function ($mailer): void {
     $mailer->SMTPAutoTLS = $encryption !== 'none';
     $username = woostore_smtp_setting('USERNAME');
     if ($username !== '') {
-        $file = woostore_smtp_setting('PASSWORD_FILE');
+        $file = woostore_smtp_setting('CREDENTIAL_FILE');
         $password = ($file !== '' && is_readable($file)) ? file_get_contents($file) : false;
         if ($password === false) {
             error_log('WooStore: the SMTP password file ' . $file . ' is not readable; sending without it will fail');

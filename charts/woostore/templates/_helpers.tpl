@@ -116,7 +116,7 @@ pod): database, salts, WORDPRESS_CONFIG_EXTRA and the mail relay. Arg: root cont
 {{- if .username }}
 - name: WOOSTORE_SMTP_USERNAME
   value: {{ .username | quote }}
-- name: WOOSTORE_SMTP_PASSWORD_FILE
+- name: WOOSTORE_SMTP_CREDENTIAL_FILE
   value: /etc/woostore/smtp/password
 {{- end }}
 {{- end }}
@@ -131,7 +131,7 @@ pod): database, salts, WORDPRESS_CONFIG_EXTRA and the mail relay. Arg: root cont
     secretName: {{ .Values.existingSecret | quote }}
     defaultMode: 0440
     items:
-      - key: {{ .Values.mail.smtp.passwordKey | default "smtp-password" | quote }}
+      - key: {{ .Values.mail.smtp.existingSecretKey | default "smtp-password" | quote }}
         path: password
 {{- end -}}
 {{- end -}}
