@@ -62,8 +62,9 @@ export function mailValues(config: StackConfig) {
             encryption: smtp.encryption,
             from: smtp.from,
             fromName: smtp.fromName ?? "",
+            // The password is the credentials Secret's SMTP_PASSWORD_KEY, the chart's default
+            // mail.smtp.existingSecretKey: not repeated here, values name no credential at all.
             username: smtp.username ?? "",
-            existingSecretKey: smtp.username !== undefined ? SMTP_PASSWORD_KEY : "",
         },
     };
 }
