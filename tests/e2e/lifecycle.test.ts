@@ -65,9 +65,14 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
             const pvcs = await kubectlJson<{ items: { status: { phase: string } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "pvc"]);
             assert.equal(pvcs.items.length, 2);
             assert.ok(pvcs.items.every((pvc) => pvc.status.phase === "Bound"));
-            const jobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "jobs"]);
+            // The setup Job only: the WP-Cron CronJob may have started Jobs of its own by now.
+            const jobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "jobs", "-l", "app.kubernetes.io/component=setup"]);
             assert.equal(jobs.items.length, 1);
             assert.equal(jobs.items[0].status.succeeded, 1);
+            const cron = await kubectlJson<{ spec: { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: { containers: { image: string }[] } } } } } }>(cluster, ["-n", `store-${store.name}`, "get", "cronjob", `${store.name}-cron`]);
+            assert.equal(cron.spec.schedule, "*/5 * * * *");
+            assert.equal(cron.spec.concurrencyPolicy, "Forbid");
+            assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].image, /^wordpress:cli-[\w.-]+@sha256:[a-f0-9]{64}$/);
             const quota = await kubectlJson<{ status: { used: Record<string, string> } }>(cluster, ["-n", `store-${store.name}`, "get", "resourcequota", "woostore-quota"]);
             assert.ok(quota.status.used["limits.cpu"], "the quota counts the store's pods");
         }
@@ -145,7 +150,7 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
         // continueOnError: the healthy new store converged despite the failure.
         // The step the setup script failed at, as `npm run up` shows it (from the pod's termination message).
         assert.match(await setupFailureDetail("broken", cluster.kubeconfig) ?? "", /setup failed at step install-woocommerce/);
-        const deltaJobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", "store-delta", "get", "jobs"]);
+        const deltaJobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", "store-delta", "get", "jobs", "-l", "app.kubernetes.io/component=setup"]);
         assert.equal(deltaJobs.items[0]?.status.succeeded, 1);
 
         await kubectl(cluster, ["delete", "stage", "fail-job-pods-store-broken"]);
