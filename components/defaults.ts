@@ -8,6 +8,8 @@ export const DEFAULT_QUOTA = {
     cpu: "2",
     memory: "2Gi",
     storage: "2Gi",
+    /** Node disk (writable layers, logs, emptyDirs) of all pods of a store at their limits. */
+    ephemeralStorage: "4Gi",
     pods: 10,
     persistentVolumeClaims: 4,
 } as const;
@@ -33,18 +35,19 @@ export const DEFAULT_BOUNDS = {
     container: { cpu: "2", memory: "2Gi" },
 } as const;
 
-/** Pinned images: never `latest`, so a rollout happens only when this file changes. */
+/**
+ * Pinned images: tag for people, digest for nodes. Official tags are rebuilt (base image and
+ * security fixes), so a tag alone lets two nodes run different builds; the digest makes every
+ * node pull the same bytes. How to refresh a digest: charts/woostore/README.md ("Image digests").
+ */
 export const DEFAULT_IMAGES = {
-    wordpress: "wordpress:6.8.3-php8.3-apache",
-    mariadb: "mariadb:11.8.3",
-    wpCli: "wordpress:cli-2.12.0-php8.3",
+    wordpress: "wordpress:6.8.3-php8.3-apache@sha256:30bff39330d1693b0ce13d32fc9b7bb67193064f040b7d60d3494e136fa599d4",
+    mariadb: "mariadb:11.8.3@sha256:ae6119716edac6998ae85508431b3d2e666530ddf4e94c61a10710caec9b0f71",
+    wpCli: "wordpress:cli-2.12.0-php8.3@sha256:2b5e9d4d3e51909dca1aaa4732e9f5e5bf0377c2114dbd8ff39f060bff202586",
 } as const;
 
 /** WooCommerce version the setup Job installs (Store API behaviour changes between majors). */
 export const DEFAULT_WOOCOMMERCE_VERSION = "10.3.5";
-
-/** Number of containers that run at once in a store namespace at most (WordPress, MariaDB, setup). */
-export const CONTAINERS_PER_STORE = 3;
 
 /** Name of the Pulumi-owned Secret that holds every generated credential of a store. */
 export const CREDENTIALS_SECRET_NAME = "woostore-credentials";

@@ -3,26 +3,73 @@
  * construction: credentials are referenced by Secret name only (`existingSecret`).
  */
 import { CREDENTIALS_SECRET_NAME } from "./defaults";
+import { CRON_CONTAINER_RESOURCES, CRON_SCHEDULE, EPHEMERAL_STORAGE, phpSizing } from "./runtime";
 import type { StackConfig } from "./stackConfig";
 import type { ResolvedStore } from "./storeList";
 
-export interface ImageRef { repository: string; tag: string; pullPolicy: "IfNotPresent" }
+export interface ImageRef { repository: string; tag: string; digest: string; pullPolicy: "IfNotPresent" }
 
-/** `mariadb:11.8.3` → `{ repository: "mariadb", tag: "11.8.3" }` (a digest stays in the tag). */
+/**
+ * `mariadb:11.8.3@sha256:…` → `{ repository: "mariadb", tag: "11.8.3", digest: "sha256:…" }`.
+ * The digest is always set, `""` when the image has none, so the chart's default digest (of its
+ * default tag) never sticks to another tag.
+ */
 export function splitImage(image: string): ImageRef {
     const digestAt = image.indexOf("@");
     const name = digestAt >= 0 ? image.slice(0, digestAt) : image;
     const colon = name.lastIndexOf(":");
     const repository = colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
-    const tag = (colon > name.lastIndexOf("/") ? name.slice(colon + 1) : "") + (digestAt >= 0 ? image.slice(digestAt) : "");
-    return { repository, tag, pullPolicy: "IfNotPresent" };
+    const tag = colon > name.lastIndexOf("/") ? name.slice(colon + 1) : "";
+    const digest = digestAt >= 0 ? image.slice(digestAt + 1) : "";
+    return { repository, tag, digest, pullPolicy: "IfNotPresent" };
+}
+
+/** Key of the SMTP password in the credentials Secret (present only when woostore:smtp is set). */
+export const SMTP_PASSWORD_KEY = "smtp-password";
+
+/** Requests and limits of a store container, with its node-disk budget. */
+function containerResources(store: ResolvedStore, disk: { request: string; limit: string }) {
+    return {
+        requests: { ...store.container.requests, "ephemeral-storage": disk.request },
+        limits: { ...store.container.limits, "ephemeral-storage": disk.limit },
+    };
+}
+
+/** PHP and Apache settings of the WordPress container, derived from its memory limit (runtime.ts). */
+export function wordpressRuntimeValues(store: ResolvedStore) {
+    const sizing = phpSizing(store.container.limits.memory);
+    return {
+        maxRequestWorkers: sizing.maxRequestWorkers,
+        php: {
+            memoryLimit: `${sizing.memoryLimitMi}M`,
+            uploadMaxFilesize: `${sizing.uploadMaxMi}M`,
+            postMaxSize: `${sizing.uploadMaxMi}M`,
+            opcacheMemoryConsumption: sizing.opcacheMi,
+        },
+    };
+}
+
+/** The mail relay without its password (that stays in the credentials Secret). */
+export function mailValues(config: StackConfig) {
+    const smtp = config.smtp;
+    if (!smtp) {
+        return { smtp: { host: "" } };
+    }
+    return {
+        smtp: {
+            host: smtp.host,
+            port: smtp.port,
+            encryption: smtp.encryption,
+            from: smtp.from,
+            fromName: smtp.fromName ?? "",
+            // The password is the credentials Secret's SMTP_PASSWORD_KEY, the chart's default
+            // mail.smtp.existingSecretKey: not repeated here, values name no credential at all.
+            username: smtp.username ?? "",
+        },
+    };
 }
 
 export function helmValues(store: ResolvedStore, config: StackConfig) {
-    const resources = {
-        requests: { ...store.container.requests },
-        limits: { ...store.container.limits },
-    };
     return {
         existingSecret: CREDENTIALS_SECRET_NAME,
         store: {
@@ -37,21 +84,34 @@ export function helmValues(store: ResolvedStore, config: StackConfig) {
                 enabled: config.tls.enabled,
                 clusterIssuer: config.tls.clusterIssuer,
                 secretName: config.tls.enabled ? `${store.name}-tls` : "",
+                httpRedirect: config.tls.enabled && config.tls.httpRedirect,
             },
         },
         storageClass: config.storageClass,
         wordpress: {
             image: splitImage(config.images.wordpress),
-            resources,
+            resources: containerResources(store, EPHEMERAL_STORAGE.wordpress),
             persistence: { size: store.persistence.wordpress },
+            ...wordpressRuntimeValues(store),
+            egress: store.egress,
+            tmpSizeLimit: EPHEMERAL_STORAGE.wordpress.tmp,
         },
         mariadb: {
             image: splitImage(config.images.mariadb),
             database: "wordpress",
             user: "wordpress",
-            resources,
+            resources: containerResources(store, EPHEMERAL_STORAGE.mariadb),
             persistence: { size: store.persistence.mariadb },
+            tmpSizeLimit: EPHEMERAL_STORAGE.mariadb.tmp,
         },
+        cron: {
+            enabled: true,
+            schedule: CRON_SCHEDULE,
+            image: splitImage(config.images.wpCli),
+            resources: { requests: { ...CRON_CONTAINER_RESOURCES.requests }, limits: { ...CRON_CONTAINER_RESOURCES.limits } },
+            tmpSizeLimit: EPHEMERAL_STORAGE.cron.tmp,
+        },
+        mail: mailValues(config),
     };
 }
 

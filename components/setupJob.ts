@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CREDENTIALS_SECRET_NAME, LABELS, SECRET_KEYS, SETUP_SCRIPT_CONFIGMAP_NAME, WORDPRESS_SALTS } from "./defaults";
 import { storeNames } from "./names";
+import { EPHEMERAL_STORAGE, wordpressVersionOfImage } from "./runtime";
 import type { StackConfig } from "./stackConfig";
 import type { ResolvedStore } from "./storeList";
 import { storeLabels } from "./tenancy";
@@ -61,6 +62,9 @@ export function setupJobSpec(store: ResolvedStore, config: StackConfig, scriptHa
         { name: "WP_ADMIN_EMAIL", value: store.adminEmail },
         secretEnv("WP_ADMIN_PASSWORD", SECRET_KEYS.wordpressAdminPassword),
         { name: "WC_VERSION", value: config.woocommerceVersion },
+        // The WordPress version of the pinned image: the docroot lives on the volume, so core is
+        // brought to it here (the image's entrypoint copies core only into an empty docroot).
+        { name: "WP_CORE_TARGET_VERSION", value: wordpressCoreVersion(config) },
         { name: "WC_CURRENCY", value: store.currency },
         { name: "WC_COUNTRY", value: store.country },
         { name: "DEMO_PRODUCT_SKU", value: DEMO_PRODUCT_SKU },
@@ -109,15 +113,16 @@ export function setupJobSpec(store: ResolvedStore, config: StackConfig, scriptHa
                     command: ["bash", `/woostore/${SETUP_SCRIPT_KEY}`],
                     env,
                     resources: {
-                        requests: { ...store.container.requests },
-                        limits: { ...store.container.limits },
+                        requests: { ...store.container.requests, "ephemeral-storage": EPHEMERAL_STORAGE.setup.request },
+                        limits: { ...store.container.limits, "ephemeral-storage": EPHEMERAL_STORAGE.setup.limit },
                     },
                     // The last log lines become the failure message Pulumi shows.
                     terminationMessagePolicy: "FallbackToLogsOnError",
                     securityContext: {
                         allowPrivilegeEscalation: false,
                         capabilities: { drop: ["ALL"] },
-                        readOnlyRootFilesystem: false,
+                        // WP-CLI writes only to HOME/cache (/tmp) and the docroot volume.
+                        readOnlyRootFilesystem: true,
                     },
                     volumeMounts: [
                         { name: "wordpress", mountPath: "/var/www/html" },
@@ -128,11 +133,19 @@ export function setupJobSpec(store: ResolvedStore, config: StackConfig, scriptHa
                 volumes: [
                     { name: "wordpress", persistentVolumeClaim: { claimName: names.wordpressPvc } },
                     { name: "script", configMap: { name: SETUP_SCRIPT_CONFIGMAP_NAME, defaultMode: 0o555 } },
-                    { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                    { name: "tmp", emptyDir: { sizeLimit: EPHEMERAL_STORAGE.setup.tmp } },
                 ],
             },
         },
     };
+}
+
+/**
+ * The WordPress version of the stack's WordPress image. The stack config schema refuses images
+ * without one; "" (for a config built around validation) makes the Job fail at its first step.
+ */
+export function wordpressCoreVersion(config: StackConfig): string {
+    return wordpressVersionOfImage(config.images.wordpress) ?? "";
 }
 
 /** Annotations of the Job object itself. */

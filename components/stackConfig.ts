@@ -11,6 +11,7 @@ import {
 } from "./defaults";
 import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
 import { isQuantity } from "./quantity";
+import { DEFAULT_EGRESS, EGRESS_MODES, wordpressVersionOfImage } from "./runtime";
 import { allowedKeysAt } from "./schemaKeys";
 import { STACK_LAYOUTS } from "./stackLayout";
 
@@ -37,6 +38,23 @@ export const pinnedImage = z.string().regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:
     error: (issue) => `image "${String(issue.input)}" uses "latest" — pin a version so rollouts happen only on purpose`,
 });
 
+/**
+ * Outgoing mail relay. The password is a Pulumi secret: in the stack file it is
+ * `password: { secure: … }` (`pulumi config set --secret --path woostore:smtp.password …`);
+ * the program sees it decrypted and keeps it a secret (the store's credentials Secret only).
+ */
+export const smtpSchema = z.strictObject({
+    host: dnsName,
+    port: z.number().int().min(1).max(65535).default(587),
+    encryption: z.enum(["starttls", "tls", "none"], { error: "must be starttls (port 587), tls (port 465) or none" }).default("starttls"),
+    from: z.email({ error: (issue) => `"${String(issue.input)}" is not an e-mail address — the sender address the relay accepts, e.g. shop@example.com` }),
+    fromName: z.string().max(100).optional(),
+    username: z.string().min(1).optional(),
+    password: z.union([z.string().min(1), z.strictObject({ secure: z.string().min(1) })]).optional(),
+}).refine((smtp) => (smtp.username === undefined) === (smtp.password === undefined), {
+    error: "username and password go together — set both (relay login) or neither (a relay that accepts the cluster without login)",
+});
+
 const cpuMemory = (defaults: { cpu: string; memory: string }) => z.strictObject({
     cpu: cpuQuantity.default(defaults.cpu),
     memory: byteQuantity.default(defaults.memory),
@@ -50,6 +68,9 @@ export const stackConfigSchema = z.strictObject({
     tls: z.strictObject({
         enabled: z.boolean().default(false),
         clusterIssuer: z.string().default(""),
+        // Traefik serves a TLS Ingress on HTTPS only; this adds the http:// → https:// redirect
+        // (a Traefik Middleware: needs Traefik's Kubernetes CRD provider and its CRDs).
+        httpRedirect: z.boolean().default(true),
     }).prefault({}).refine((tls) => !tls.enabled || tls.clusterIssuer !== "", {
         error: "TLS is enabled without a cert-manager ClusterIssuer — set woostore:tls.clusterIssuer (e.g. letsencrypt-prod) or disable TLS",
     }),
@@ -59,7 +80,9 @@ export const stackConfigSchema = z.strictObject({
     stackLayout: z.enum(STACK_LAYOUTS, { error: "must be \"single\" (one stack holds every store) or \"perStore\" (one stack per store, run by npm run up)" }).default("single"),
     woocommerceVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact version like 10.3.5 — pin WooCommerce, the Store API changes between versions" }).default(DEFAULT_WOOCOMMERCE_VERSION),
     images: z.strictObject({
-        wordpress: pinnedImage.default(DEFAULT_IMAGES.wordpress),
+        wordpress: pinnedImage.refine((image) => wordpressVersionOfImage(image) !== undefined, {
+            error: (issue) => `image "${String(issue.input)}" has no WordPress version in its tag — use an official tag such as 6.8.3-php8.3-apache: the setup Job updates WordPress core to that version`,
+        }).default(DEFAULT_IMAGES.wordpress),
         mariadb: pinnedImage.default(DEFAULT_IMAGES.mariadb),
         wpCli: pinnedImage.default(DEFAULT_IMAGES.wpCli),
     }).prefault({}),
@@ -68,6 +91,7 @@ export const stackConfigSchema = z.strictObject({
             cpu: cpuQuantity.default(DEFAULT_QUOTA.cpu),
             memory: byteQuantity.default(DEFAULT_QUOTA.memory),
             storage: byteQuantity.default(DEFAULT_QUOTA.storage),
+            ephemeralStorage: byteQuantity.default(DEFAULT_QUOTA.ephemeralStorage),
             pods: z.number().int().positive().default(DEFAULT_QUOTA.pods),
             persistentVolumeClaims: z.number().int().positive().default(DEFAULT_QUOTA.persistentVolumeClaims),
         }).prefault({}),
@@ -95,6 +119,8 @@ export const stackConfigSchema = z.strictObject({
         testOrderPolicy: z.enum(["trash", "delete", "keep"], { error: "must be trash, delete or keep — what happens to the verification order" }).default("trash"),
     }).prefault({}),
     helmTimeoutSeconds: z.number().int().min(60).max(3600).default(600),
+    egress: z.enum(EGRESS_MODES, { error: "must be \"web\" or \"none\" — web lets WordPress reach payment, shipping and plugin APIs on ports 80/443" }).default(DEFAULT_EGRESS),
+    smtp: smtpSchema.optional(),
     // Set by the self-service API on the per-store stacks of the stores it creates (the store
     // entry, as JSON); validated by the program with the store list's schema. Not for
     // Pulumi.<stack>.yaml.
@@ -109,10 +135,11 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
  */
 export function validateStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string): { config?: StackConfig; problems: Problem[] } {
     const result = stackConfigSchema.safeParse(raw, { reportInput: true });
-    if (result.success) {
-        return { config: result.data, problems: [] };
-    }
     const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
+    const plainSecrets = source ? plainTextSecretProblems(source, configFile) : [];
+    if (result.success) {
+        return plainSecrets.length ? { problems: plainSecrets } : { config: result.data, problems: [] };
+    }
     const problems = result.error.issues.flatMap((issue) => describeIssue(issue, (issuePath) => allowedKeysAt(stackConfigSchema, issuePath)).map((described): Problem => {
         // In the YAML file the first segment is the namespaced key under `config:`.
         const [key, ...rest] = issue.path;
@@ -122,7 +149,34 @@ export function validateStackConfig(raw: Record<string, unknown>, configFile: st
         const shownPath = `${CONFIG_NAMESPACE}:${dottedPath(issue.path)}${keyName !== undefined ? (issue.path.length ? "." : "") + keyName : ""}`;
         return { file: configFile, ...position, path: shownPath, message: `config ${shownPath}: ${described.message}`, hint: described.hint };
     }));
-    return { problems };
+    return { problems: [...problems, ...plainSecrets] };
+}
+
+/** Keys that must be Pulumi secrets (`{ secure: … }`) in the stack file, never plain text. */
+const SECRET_CONFIG_PATHS = [["smtp", "password"]] as const;
+
+function plainTextSecretProblems(source: ReturnType<typeof parseYamlSource>["source"], configFile: string): Problem[] {
+    const config = (source.document.toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
+    return SECRET_CONFIG_PATHS.flatMap(([key, field]) => {
+        const value = (config[`${CONFIG_NAMESPACE}:${key}`] as Record<string, unknown> | undefined)?.[field];
+        if (typeof value !== "string") {
+            return [];
+        }
+        const yamlPath = ["config", `${CONFIG_NAMESPACE}:${key}`, field];
+        return [{
+            file: configFile,
+            ...positionOf(source, yamlPath),
+            path: `${CONFIG_NAMESPACE}:${key}.${field}`,
+            message: `config ${CONFIG_NAMESPACE}:${key}.${field} is stored in plain text`,
+            hint: `remove it and set it as a secret: pulumi config set --secret --path '${CONFIG_NAMESPACE}:${key}.${field}' <value>`,
+        }];
+    });
+}
+
+/** The SMTP password as the program sees it (decrypted), or undefined without one. */
+export function smtpPassword(config: StackConfig): string | undefined {
+    const password = config.smtp?.password;
+    return typeof password === "string" ? password : undefined;
 }
 
 /** Reads a Pulumi.<stack>.yaml file's `woostore:*` values (for `npm run validate`). */

@@ -5,10 +5,10 @@
  */
 import * as fs from "fs";
 import { z } from "zod";
-import { CONTAINERS_PER_STORE } from "./defaults";
 import { defaultHost, DNS_LABEL, MAX_STORE_NAME_LENGTH, oversizedNames } from "./names";
 import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
-import { formatBytes, formatCpu, parseQuantity } from "./quantity";
+import { formatBytes, parseQuantity } from "./quantity";
+import { EGRESS_MODES, EgressMode, formatNeed, phpSizingProblem, quotaNeeds, quotaPods, QuotaResource } from "./runtime";
 import { allowedKeysAt } from "./schemaKeys";
 import { byteQuantity, cpuQuantity, dnsName, StackConfig } from "./stackConfig";
 
@@ -35,6 +35,8 @@ export const storeEntrySchema = z.strictObject({
     container: z.strictObject({ requests: cpuMemoryOverride.optional(), limits: cpuMemoryOverride.optional() }).optional()
         .describe("LimitRange default requests/limits per container, up to woostore:bounds.container. Default 250m/256Mi requests, 500m/512Mi limits."),
     protect: z.boolean().optional().describe("Deletion protection. Default: woostore:protectStores (on in prod)."),
+    egress: z.enum(EGRESS_MODES, { error: "must be \"web\" or \"none\" — web lets WordPress reach payment, shipping and plugin APIs on ports 80/443" }).optional()
+        .describe("What WordPress may reach on the internet: web (ports 80/443, not cluster or private ranges) or none. Default: woostore:egress (web)."),
 });
 
 /** The top level alone (entries are validated one by one, see validateStoreList). */
@@ -59,7 +61,11 @@ export interface ResolvedStore {
     currency: string;
     country: string;
     protect: boolean;
-    quota: { cpu: string; memory: string; storage: string; pods: number; persistentVolumeClaims: number };
+    /** Outbound access of WordPress and its cron pod (runtime.ts). */
+    egress: EgressMode;
+    /** With TLS through a cert-manager issuer, the quota also holds the HTTP-01 solver pod. */
+    acmeSolver: boolean;
+    quota: { cpu: string; memory: string; storage: string; ephemeralStorage: string; pods: number; persistentVolumeClaims: number };
     container: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string }; max: { cpu: string; memory: string } };
     persistence: { wordpress: string; mariadb: string };
 }
@@ -78,6 +84,8 @@ export function resolveStore(entry: StoreEntry, config: StackConfig): ResolvedSt
         currency: entry.woocommerce.currency,
         country: entry.woocommerce.country,
         protect: entry.protect ?? config.protectStores,
+        egress: entry.egress ?? config.egress,
+        acmeSolver: config.tls.enabled && config.tls.clusterIssuer !== "",
         quota: { ...defaults.quota, ...entry.quota },
         container: {
             requests: { ...defaults.container.requests, ...entry.container?.requests },
@@ -124,18 +132,28 @@ export function storeArithmeticProblems(store: ResolvedStore, entry: StoreEntry,
     for (const shortfall of fit) {
         problems.push({ path: ["quota", shortfall.resource], message: shortfall.message });
     }
+    const sizing = phpSizingProblem(store.container.limits.memory);
+    if (sizing) {
+        problems.push({ path: ["container", "limits", "memory"], message: sizing });
+    }
     return problems;
 }
 
-/** Whether the namespace quota holds every container of a store at its limits, and both volumes. */
-export function quotaFit(store: ResolvedStore): { resource: "cpu" | "memory" | "storage"; message: string }[] {
-    const shortfalls: { resource: "cpu" | "memory" | "storage"; message: string }[] = [];
-    for (const key of ["cpu", "memory"] as const) {
-        const needed = CONTAINERS_PER_STORE * parseQuantity(store.container.limits[key]);
-        const available = parseQuantity(store.quota[key]);
-        if (needed > available) {
-            const shown = key === "cpu" ? formatCpu(needed) : formatBytes(needed);
-            shortfalls.push({ resource: key, message: `quota.${key} ${store.quota[key]} cannot hold the store's ${CONTAINERS_PER_STORE} containers at their limit ${store.container.limits[key]} (${shown}) — raise quota.${key} to at least ${shown} or lower container.limits.${key}` });
+/**
+ * Whether the namespace quota holds every pod of the store that may run at once, at its limits
+ * (runtime.ts quotaPods: WordPress, MariaDB, setup Job, WP-Cron Job and, with TLS, cert-manager's
+ * solver), and both volumes.
+ */
+export function quotaFit(store: ResolvedStore): { resource: "cpu" | "memory" | "storage" | "ephemeralStorage"; message: string }[] {
+    const shortfalls: { resource: "cpu" | "memory" | "storage" | "ephemeralStorage"; message: string }[] = [];
+    const pods = quotaPods(store.container.limits, store.acmeSolver);
+    const needs = quotaNeeds(pods);
+    const podList = pods.map((pod) => pod.name).join(", ");
+    for (const key of ["cpu", "memory", "ephemeralStorage"] as const satisfies readonly QuotaResource[]) {
+        if (needs[key] > parseQuantity(store.quota[key])) {
+            const shown = formatNeed(key, needs[key]);
+            const fix = key === "ephemeralStorage" ? "raise woostore:defaults.quota.ephemeralStorage" : `raise quota.${key} to at least ${shown} or lower container.limits.${key}`;
+            shortfalls.push({ resource: key, message: `quota.${key} ${store.quota[key]} cannot hold the store's ${pods.length} pods at their limits (${podList}: ${shown}) — ${fix}` });
         }
     }
     const storageNeeded = parseQuantity(store.persistence.wordpress) + parseQuantity(store.persistence.mariadb);

@@ -5,6 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { LABELS } from "./defaults";
+import { EGRESS_MODES, EgressMode, EPHEMERAL_STORAGE } from "./runtime";
 import type { StackConfig } from "./stackConfig";
 import type { ResolvedStore } from "./storeList";
 
@@ -45,6 +46,9 @@ export function resourceQuotaSpec(store: ResolvedStore) {
             "requests.memory": quota.memory,
             "limits.memory": quota.memory,
             "requests.storage": quota.storage,
+            // Node disk: without it one store can fill a node through /tmp and get others evicted.
+            "requests.ephemeral-storage": quota.ephemeralStorage,
+            "limits.ephemeral-storage": quota.ephemeralStorage,
             pods: String(quota.pods),
             persistentvolumeclaims: String(quota.persistentVolumeClaims),
             "services.loadbalancers": "0",
@@ -58,9 +62,9 @@ export function limitRangeSpec(store: ResolvedStore) {
     return {
         limits: [{
             type: "Container",
-            defaultRequest: { ...container.requests },
-            default: { ...container.limits },
-            max: { ...container.max },
+            defaultRequest: { ...container.requests, "ephemeral-storage": EPHEMERAL_STORAGE.containerDefault.request },
+            default: { ...container.limits, "ephemeral-storage": EPHEMERAL_STORAGE.containerDefault.limit },
+            max: { ...container.max, "ephemeral-storage": EPHEMERAL_STORAGE.containerDefault.max },
         }],
     };
 }
@@ -76,6 +80,11 @@ export const NON_INTERNET_CIDRS = [
 ] as const;
 
 const WORDPRESS = { [LABELS.name]: "wordpress" };
+/** The WP-Cron CronJob's pods (charts/woostore/templates/wordpress-cron.yaml). */
+export const CRON_POD_NAME = "woostore-cron";
+const CRON = { [LABELS.name]: CRON_POD_NAME };
+/** WordPress and its cron pod run the same PHP code, so they get the same way out. */
+const WORDPRESS_AND_CRON = { matchExpressions: [{ key: LABELS.name, operator: "In", values: ["wordpress", CRON_POD_NAME] }] };
 const MARIADB = { [LABELS.name]: "mariadb" };
 const SETUP = { [LABELS.component]: "setup" };
 const KUBE_SYSTEM = { "kubernetes.io/metadata.name": "kube-system" };
@@ -88,7 +97,18 @@ export interface NetworkPolicySpec {
 /** cert-manager's HTTP-01 solver pod runs in the store namespace and listens on 8089. */
 export const ACME_SOLVER_PORT = 8089;
 
-export function networkPolicySpecs(options: { tlsEnabled: boolean }): NetworkPolicySpec[] {
+export interface NetworkPolicyOptions {
+    tlsEnabled: boolean;
+    /** `web`: WordPress and cron may reach 80/443 on the internet; `none`: nothing beyond the store. */
+    egress: EgressMode;
+    /** TCP port of the SMTP relay, when mail is configured. */
+    smtpPort?: number;
+}
+
+export function networkPolicySpecs(options: NetworkPolicyOptions): NetworkPolicySpec[] {
+    if (!EGRESS_MODES.includes(options.egress)) {
+        throw new Error(`unknown egress mode ${String(options.egress)}`);
+    }
     const tcp = (port: number) => ({ protocol: "TCP", port });
     const traefik = { namespaceSelector: { matchLabels: KUBE_SYSTEM }, podSelector: { matchLabels: { [LABELS.name]: "traefik" } } };
     const acmeSolver: NetworkPolicySpec[] = options.tlsEnabled ? [{
@@ -98,6 +118,19 @@ export function networkPolicySpecs(options: { tlsEnabled: boolean }): NetworkPol
             policyTypes: ["Ingress"],
             ingress: [{ from: [traefik], ports: [tcp(ACME_SOLVER_PORT)] }],
         },
+    }] : [];
+    const internet = { ipBlock: { cidr: "0.0.0.0/0", except: [...NON_INTERNET_CIDRS] } };
+    const web: NetworkPolicySpec[] = options.egress === "web" ? [{
+        // Payment gateways, shipping and tax APIs, plugin and translation downloads, WordPress'
+        // own update checks: 80/443 to the internet, never to the cluster, the LAN or metadata.
+        name: "wordpress-egress-web",
+        spec: { podSelector: WORDPRESS_AND_CRON, policyTypes: ["Egress"], egress: [{ to: [internet], ports: [tcp(443), tcp(80)] }] },
+    }] : [];
+    const smtp: NetworkPolicySpec[] = options.smtpPort !== undefined ? [{
+        // The relay is named by host, which a NetworkPolicy cannot express: its port, anywhere
+        // (a relay may also run on the LAN).
+        name: "wordpress-egress-smtp",
+        spec: { podSelector: WORDPRESS_AND_CRON, policyTypes: ["Egress"], egress: [{ ports: [tcp(options.smtpPort)] }] },
     }] : [];
     return [
         { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
@@ -125,15 +158,15 @@ export function networkPolicySpecs(options: { tlsEnabled: boolean }): NetworkPol
         },
         {
             name: "wordpress-egress-mariadb",
-            spec: { podSelector: { matchLabels: WORDPRESS }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: MARIADB } }], ports: [tcp(3306)] }] },
+            spec: { podSelector: WORDPRESS_AND_CRON, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: MARIADB } }], ports: [tcp(3306)] }] },
         },
         {
             name: "mariadb-ingress",
             spec: {
                 podSelector: { matchLabels: MARIADB },
                 policyTypes: ["Ingress"],
-                // The setup Job runs WP-CLI, which talks SQL directly.
-                ingress: [{ from: [{ podSelector: { matchLabels: WORDPRESS } }, { podSelector: { matchLabels: SETUP } }], ports: [tcp(3306)] }],
+                // The setup Job and the cron pod run WP-CLI, which talks SQL directly.
+                ingress: [{ from: [{ podSelector: { matchLabels: WORDPRESS } }, { podSelector: { matchLabels: SETUP } }, { podSelector: { matchLabels: CRON } }], ports: [tcp(3306)] }],
             },
         },
         {
@@ -144,11 +177,13 @@ export function networkPolicySpecs(options: { tlsEnabled: boolean }): NetworkPol
                 egress: [
                     { to: [{ podSelector: { matchLabels: WORDPRESS } }], ports: [tcp(80)] },
                     { to: [{ podSelector: { matchLabels: MARIADB } }], ports: [tcp(3306)] },
-                    // Only the setup Job reaches the internet: it downloads WooCommerce from wordpress.org.
-                    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_INTERNET_CIDRS] } }], ports: [tcp(443), tcp(80)] },
+                    // The setup Job always reaches the internet: it downloads WooCommerce and WordPress core.
+                    { to: [internet], ports: [tcp(443), tcp(80)] },
                 ],
             },
         },
+        ...web,
+        ...smtp,
         ...acmeSolver,
     ];
 }

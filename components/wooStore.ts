@@ -6,10 +6,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CREDENTIALS_SECRET_NAME, SECRET_KEYS, SETUP_SCRIPT_CONFIGMAP_NAME, WORDPRESS_SALTS } from "./defaults";
-import { helmValues } from "./helmValues";
+import { helmValues, SMTP_PASSWORD_KEY } from "./helmValues";
 import { storeNames } from "./names";
 import { readSetupScript, scriptChecksum, SETUP_SCRIPT_KEY, setupJobAnnotations, setupJobSpec } from "./setupJob";
-import type { StackConfig } from "./stackConfig";
+import { smtpPassword, StackConfig } from "./stackConfig";
 import { storeStatus } from "./status";
 import type { ResolvedStore } from "./storeList";
 import { limitRangeSpec, namespaceLabels, networkPolicySpecs, resourceQuotaSpec, storeLabels } from "./tenancy";
@@ -75,12 +75,12 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
             metadata: meta("woostore-limits"),
             spec: limitRangeSpec(store),
         }, inNamespace);
-        const networkPolicies = networkPolicySpecs({ tlsEnabled: config.tls.enabled }).map((policy) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.name}`, {
+        const networkPolicies = networkPolicySpecs({ tlsEnabled: config.tls.enabled, egress: store.egress, smtpPort: config.smtp?.port }).map((policy) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.name}`, {
             metadata: meta(policy.name),
             spec: policy.spec,
         }, inNamespace));
 
-        const credentials = this.credentials(name, namespace, labels, inNamespace);
+        const credentials = this.credentials(name, namespace, labels, inNamespace, smtpPassword(config));
 
         const release = new k8s.helm.v3.Release(`${name}-release`, {
             name: names.releaseName,
@@ -135,7 +135,7 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
     }
 
     /** Generated passwords and WordPress salts, in one Pulumi-owned Secret. */
-    private credentials(name: string, namespace: k8s.core.v1.Namespace, labels: Record<string, string>, opts: pulumi.CustomResourceOptions) {
+    private credentials(name: string, namespace: k8s.core.v1.Namespace, labels: Record<string, string>, opts: pulumi.CustomResourceOptions, smtpPasswordValue: string | undefined) {
         const password = (suffix: string, length: number) => new random.RandomPassword(`${name}-${suffix}`, {
             length,
             // Shell-, SQL- and PHP-safe: the values pass through env vars and wp-config.php.
@@ -153,6 +153,10 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
         Object.keys(WORDPRESS_SALTS).forEach((key, index) => {
             generated[key] = saltBytes.base64.apply((text) => text.slice(index * SALT_LENGTH, (index + 1) * SALT_LENGTH));
         });
+        if (smtpPasswordValue !== undefined) {
+            // The relay password from stack config (a Pulumi secret); the chart mounts it as a file.
+            generated[SMTP_PASSWORD_KEY] = pulumi.secret(smtpPasswordValue);
+        }
         const secret = new k8s.core.v1.Secret(`${name}-credentials`, {
             metadata: { name: CREDENTIALS_SECRET_NAME, namespace: namespace.metadata.name, labels },
             type: "Opaque",

@@ -348,7 +348,8 @@ require_match() {
 check_environment() {
   step 1 check-environment
   require_env STORE_NAME STORE_URL STORE_HOST WP_INTERNAL_URL WP_ADMIN_USER WP_ADMIN_EMAIL \
-    WP_ADMIN_PASSWORD STORE_TITLE WC_VERSION WC_CURRENCY WC_COUNTRY DEMO_PRODUCT_SKU
+    WP_ADMIN_PASSWORD STORE_TITLE WC_VERSION WC_CURRENCY WC_COUNTRY DEMO_PRODUCT_SKU \
+    WP_CORE_TARGET_VERSION
   TEST_ORDER_POLICY=${TEST_ORDER_POLICY:-trash}
   SETUP_WAIT_SECONDS=${SETUP_WAIT_SECONDS:-300}
   SETUP_POLL_SECONDS=${SETUP_POLL_SECONDS:-5}
@@ -365,6 +366,7 @@ check_environment() {
   require_match WP_ADMIN_USER '^[A-Za-z0-9 ._@-]+$' 'a WordPress login name'
   require_match WP_ADMIN_EMAIL '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' 'an e-mail address'
   require_match WC_VERSION '^[0-9]+\.[0-9]+(\.[0-9]+)*(-[A-Za-z0-9.]+)?$' 'a pinned version such as 10.3.5'
+  require_match WP_CORE_TARGET_VERSION '^[0-9]+\.[0-9]+(\.[0-9]+)?$' 'a WordPress version such as 6.8.3'
   require_match WC_CURRENCY '^[A-Z]{3}$' 'an ISO 4217 code such as USD'
   require_match WC_COUNTRY '^[A-Z]{2}(:[A-Z0-9-]{1,10})?$' 'CC or CC:STATE, e.g. US:CA'
   require_match DEMO_PRODUCT_SKU '^[A-Za-z0-9._-]{1,64}$' 'letters, digits, dot, dash, underscore'
@@ -377,7 +379,7 @@ check_environment() {
     fail "DEMO_PRODUCT_PRICE must be above zero (a free order would be 'completed', not 'processing')"
   fi
   log "store ${STORE_NAME}: url=${STORE_URL} host=${STORE_HOST} service=${WP_INTERNAL_URL}" \
-    "woocommerce=${WC_VERSION} currency=${WC_CURRENCY} country=${WC_COUNTRY}" \
+    "wordpress=${WP_CORE_TARGET_VERSION} woocommerce=${WC_VERSION} currency=${WC_CURRENCY} country=${WC_COUNTRY}" \
     "sku=${DEMO_PRODUCT_SKU} test-order-policy=${TEST_ORDER_POLICY} wait=${SETUP_WAIT_SECONDS}s"
 }
 
@@ -457,24 +459,63 @@ install_wordpress() {
     fi
   done
   wp_get WP_CORE_VERSION core version
+  update_wordpress_core
   log "WordPress ${WP_CORE_VERSION} installed"
+}
+
+# version_lt A B: true when the dotted version A is lower than B (numeric parts, missing ones 0).
+version_lt() {
+  local IFS=. i x y
+  local -a a b
+  read -r -a a <<<"$1"
+  read -r -a b <<<"$2"
+  for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+    x=${a[i]:-0}
+    y=${b[i]:-0}
+    x=${x%%[!0-9]*}
+    y=${y%%[!0-9]*}
+    if ((10#${x:-0} != 10#${y:-0})); then
+      ((10#${x:-0} < 10#${y:-0}))
+      return
+    fi
+  done
+  return 1
+}
+
+# The docroot lives on the volume and the image's entrypoint copies core only into an empty
+# one, so a new image brings new PHP and Apache but never new WordPress: bring core to the
+# image's version here. Never downgrade (WordPress may have applied a security release in the
+# background), then migrate the database schema (a no-op when it is current).
+update_wordpress_core() {
+  if [[ $WP_CORE_VERSION == "$WP_CORE_TARGET_VERSION" ]]; then
+    log "WordPress core already at the image's version ${WP_CORE_TARGET_VERSION}"
+  elif version_lt "$WP_CORE_TARGET_VERSION" "$WP_CORE_VERSION"; then
+    log "WordPress core ${WP_CORE_VERSION} is newer than the image's ${WP_CORE_TARGET_VERSION}: not downgrading"
+  else
+    log "updating WordPress core ${WP_CORE_VERSION} -> ${WP_CORE_TARGET_VERSION}"
+    wp_run core update --version="$WP_CORE_TARGET_VERSION"
+    wp_get WP_CORE_VERSION core version
+    if [[ $WP_CORE_VERSION != "$WP_CORE_TARGET_VERSION" ]]; then
+      fail "WordPress core reads back as ${WP_CORE_VERSION} after 'wp core update', expected ${WP_CORE_TARGET_VERSION}"
+    fi
+  fi
+  wp_run core update-db
 }
 
 install_woocommerce() {
   step 5 install-woocommerce
-  local installed="" upgraded=no
+  local installed="" db_version=""
   if wp_ok plugin is-installed "$WC_PLUGIN"; then
     wp_get installed plugin get "$WC_PLUGIN" --field=version
   fi
   if [[ $installed == "$WC_VERSION" ]]; then
     log "WooCommerce ${WC_VERSION} already installed"
+  elif [[ -n $installed ]]; then
+    # A changed woocommerceVersion in the stack config upgrades (or rolls back) every store.
+    log "WooCommerce ${installed} installed, bringing it to the pinned ${WC_VERSION}"
+    wp_run plugin update "$WC_PLUGIN" --version="$WC_VERSION"
   else
-    if [[ -n $installed ]]; then
-      log "WooCommerce ${installed} installed, replacing it with the pinned ${WC_VERSION}"
-      upgraded=yes
-    else
-      log "installing WooCommerce ${WC_VERSION}"
-    fi
+    log "installing WooCommerce ${WC_VERSION}"
     wp_run plugin install "$WC_PLUGIN" --version="$WC_VERSION" --force
   fi
   if wp_ok plugin is-active "$WC_PLUGIN"; then
@@ -490,8 +531,13 @@ install_woocommerce() {
   if ! wp_ok plugin is-active "$WC_PLUGIN"; then
     fail "WooCommerce is not active after 'wp plugin activate'"
   fi
-  if [[ $upgraded == yes ]]; then
-    # A version change may come with database migrations; run them now, not via cron.
+  # WooCommerce records the schema version its data is at; run its migrations now, not from a
+  # page view or cron, whenever that is not the installed version.
+  wp_try_get db_version option get woocommerce_db_version || true
+  if [[ $db_version == "$WC_VERSION" ]]; then
+    log "WooCommerce database already at ${WC_VERSION}"
+  else
+    log "WooCommerce database at '${db_version}', running its updates to ${WC_VERSION}"
     wp_run wc update --user="$WP_ADMIN_USER"
   fi
   WC_INSTALLED_VERSION=$installed

@@ -10,7 +10,7 @@
 #   logs/                    build logs
 # A piece whose bin dir is complete is not rebuilt, so a second run takes seconds.
 #
-# Usage: testbed/build.sh [piece...]   pieces: pulumi k8sprovider random kube helm plugins
+# Usage: testbed/build.sh [piece...]   pieces: pulumi k8sprovider random kube helm plugins crds
 #        (default: all). Exit status is non-zero if a requested piece failed.
 set -uo pipefail
 
@@ -130,6 +130,24 @@ build_helm() {
 		"helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
 }
 
+# Traefik's CRDs (traefik.io/v1alpha1, e.g. Middleware) for cluster.sh: k3s installs them with
+# its Traefik, and the chart's HTTP -> HTTPS redirect is a Middleware. Nothing is built: the
+# module zip carries the CRD definitions.
+fetch_crds() {
+	if [[ -f "$TB_TRAEFIK_CRDS" ]]; then
+		SUMMARY+=("$(printf '%-12s cached      %s' crds "$TB_TRAEFIK_CRDS")")
+		return 0
+	fi
+	local start=$SECONDS
+	if (cd "$TESTBED_CACHE" && go mod download "github.com/traefik/traefik/v3@v$TRAEFIK_VERSION") >"$TESTBED_CACHE/logs/build-crds.log" 2>&1 &&
+		[[ -f "$TB_TRAEFIK_CRDS" ]]; then
+		SUMMARY+=("$(printf '%-12s fetched %3ds  %s' crds $((SECONDS - start)) "$TB_TRAEFIK_CRDS")")
+	else
+		SUMMARY+=("$(printf '%-12s FAILED      see %s' crds "$TESTBED_CACHE/logs/build-crds.log")")
+		FAILED=1
+	fi
+}
+
 # Install provider plugins into PULUMI_HOME from the built files (never downloads).
 install_plugins() {
 	local pbin kbin rbin
@@ -160,7 +178,7 @@ install_plugins() {
 }
 
 PIECES=("$@")
-((${#PIECES[@]})) || PIECES=(pulumi k8sprovider kube helm random plugins)
+((${#PIECES[@]})) || PIECES=(pulumi k8sprovider kube helm random plugins crds)
 for piece in "${PIECES[@]}"; do
 	case "$piece" in
 	pulumi) run_piece pulumi "$(tb_bin_pulumi)" "pulumi pulumi-language-nodejs policy-host/pulumi-language-nodejs" build_pulumi ;;
@@ -169,6 +187,7 @@ for piece in "${PIECES[@]}"; do
 	kube) run_piece kube "$(tb_bin_kube)" "kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok" build_kube ;;
 	helm) run_piece helm "$(tb_bin_helm)" "helm" build_helm ;;
 	plugins) install_plugins ;;
+	crds) fetch_crds ;;
 	*) log "unknown piece: $piece"; exit 2 ;;
 	esac
 done

@@ -229,6 +229,13 @@ cmd_up() {
 		--bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
 
 	kc apply --server-side -f "$KWOK_SRC/kustomize/crd/bases/kwok.x-k8s.io_stages.yaml" >/dev/null
+	# Traefik's CRDs, as k3s installs them: stores with TLS get a redirect Middleware.
+	if [[ -f "$TB_TRAEFIK_CRDS" ]]; then
+		kc apply --server-side -f "$TB_TRAEFIK_CRDS" >/dev/null
+		wait_for "Traefik Middleware CRD" 30 kc wait --for condition=established --timeout=1s crd/middlewares.traefik.io
+	else
+		log "warning: no Traefik CRDs ($TB_TRAEFIK_CRDS; run testbed/build.sh crds): releases with TLS will fail"
+	fi
 	wait_for "Stage CRD" 30 kc wait --for condition=established --timeout=1s crd/stages.kwok.x-k8s.io
 	stage_manifests | kc apply --server-side -f - >/dev/null
 	node_manifests | kc apply --server-side -f - >/dev/null

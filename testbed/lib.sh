@@ -14,6 +14,7 @@ K8S_VERSION=1.36.3
 ETCD_VERSION=3.6.16
 KWOK_VERSION=0.8.0
 HELM_VERSION=3.19.5
+TRAEFIK_VERSION=3.5.3                   # only its CRDs (Middleware for the chart's HTTPS redirect), like k3s installs them
 
 # Short digest of a wrapper module's committed files: a changed go.mod or main gets a new bin dir.
 tb_digest() {
@@ -32,6 +33,8 @@ tb_bin_kube() { echo "$TESTBED_CACHE/bin/kube-v$K8S_VERSION-etcd-v$ETCD_VERSION-
 tb_bin_helm() { echo "$TESTBED_CACHE/bin/helm-v$HELM_VERSION"; }
 
 TB_PULUMI_HOME="$TESTBED_CACHE/pulumi-home"
+# Traefik's CRD definitions, as published in its Go module (build.sh piece `crds` downloads it).
+TB_TRAEFIK_CRDS="$TESTBED_CACHE/gomod/github.com/traefik/traefik/v3@v$TRAEFIK_VERSION/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml"
 
 tb_go_env() {
 	export GOMODCACHE="$TESTBED_CACHE/gomod"

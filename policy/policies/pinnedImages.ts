@@ -4,8 +4,10 @@
  * CronJobs, and in the WooStore Helm Release's values.
  *
  * Policies cannot see the objects a `helm.sh/v3:Release` renders, so for a Release the check
- * reads its `values`: `wordpress.image.tag` and `mariadb.image.tag` must be set (the chart's
- * defaults are out of the policy's sight) and pinned. An image (or tag) that is unknown during
+ * reads its `values`: `wordpress.image.tag`, `mariadb.image.tag` and `cron.image.tag` (the WP-Cron
+ * CronJob's WP-CLI image) must be set (the chart's defaults are out of the policy's sight) and
+ * pinned: a version tag, `tag@sha256:…` in the tag, or a `sha256:…` in `image.digest` (the form
+ * components/helmValues.ts writes). An image (or tag) that is unknown during
  * a preview is not judged; it is judged in `up`, before the resource is created.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
@@ -26,7 +28,7 @@ export const POD_SPEC_PATHS: Record<string, string[]> = {
 };
 
 /** Release values keys whose `image.tag` must be set and pinned (the WooStore chart's images). */
-export const DEFAULT_RELEASE_IMAGE_KEYS = ["wordpress", "mariadb"];
+export const DEFAULT_RELEASE_IMAGE_KEYS = ["wordpress", "mariadb", "cron"];
 
 /** The pure check for a pod spec: one message per unpinned container image. */
 export function podSpecImageProblems(podSpec: unknown): string[] {
@@ -71,7 +73,11 @@ export function releaseValuesProblems(
         const tag = get(values, key, "image", "tag");
         const digest = get(values, key, "image", "digest");
         if (tag === UNKNOWN || digest === UNKNOWN) continue; // judged at `up`
-        if (typeof digest === "string" && digest !== "" && imageRefProblem(`x@${digest}`) === undefined) continue;
+        if (typeof digest === "string" && digest !== "") {
+            if (imageRefProblem(`x@${digest}`) === undefined) continue; // pinned by digest, whatever the tag
+            problems.push(`values.${key}.image.digest "${digest}" is malformed; write sha256:<64 hex digits> or leave it empty`);
+            continue;
+        }
         if (tag === undefined || tag === null) {
             if (!required) continue;
             problems.push(`values.${key}.image.tag is not set; set it explicitly (the policy cannot see the chart's defaults)`);
@@ -95,7 +101,7 @@ export const pinnedImages: ResourceValidationPolicy = {
     name: "images-pinned",
     description:
         "Container images are pinned (a version tag other than latest, or a digest) in workloads and in the " +
-        "WooStore Helm Release's values (wordpress.image.tag, mariadb.image.tag).",
+        "WooStore Helm Release's values (wordpress, mariadb and cron image.tag or image.digest).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

@@ -28,6 +28,10 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
     };
     const outputs = async () => ((await test.stack.outputs()).stores?.value ?? {}) as Record<string, StoreOutput>;
     const storeNamespaces = async () => (await kubectlJson<{ items: { metadata: { name: string } }[] }>(cluster, ["get", "namespaces", "-l", "woostore.io/store"])).items.map((item) => item.metadata.name).sort();
+    const setupJobs = async (store: string) => {
+        const jobs = await kubectlJson<{ items: { metadata: { name: string }; status: { succeeded?: number } }[] }>(cluster, ["-n", `store-${store}`, "get", "jobs"]);
+        return { items: jobs.items.filter((job) => job.metadata.name.startsWith(`${store}-setup-`)) };
+    };
     const helmReleaseSecrets = async () => (await kubectlJson<{ items: { metadata: { namespace: string; name: string } }[] }>(cluster, ["get", "secrets", "-A", "-l", "owner=helm"])).items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`);
 
     before(async () => {
@@ -65,9 +69,21 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
             const pvcs = await kubectlJson<{ items: { status: { phase: string } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "pvc"]);
             assert.equal(pvcs.items.length, 2);
             assert.ok(pvcs.items.every((pvc) => pvc.status.phase === "Bound"));
-            const jobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "jobs"]);
+            // The setup Job only (`<store>-setup-<suffix>`): the WP-Cron CronJob may have started Jobs of its own by now.
+            const jobs = await setupJobs(store.name);
             assert.equal(jobs.items.length, 1);
             assert.equal(jobs.items[0].status.succeeded, 1);
+            const cron = await kubectlJson<{ spec: { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: { containers: { image: string }[] } } } } } }>(cluster, ["-n", `store-${store.name}`, "get", "cronjob", `${store.name}-cron`]);
+            assert.equal(cron.spec.schedule, "*/5 * * * *");
+            assert.equal(cron.spec.concurrencyPolicy, "Forbid");
+            assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].image, /^wordpress:cli-[\w.-]+@sha256:[a-f0-9]{64}$/);
+            // A run now rather than at the next 5-minute mark: the quota and LimitRange admit its
+            // pod next to the store's others, and it schedules onto the WordPress pod's node.
+            await kubectl(cluster, ["-n", `store-${store.name}`, "create", "job", `${store.name}-cron-now`, `--from=cronjob/${store.name}-cron`]);
+            await eventually(`${store.name}-cron-now to complete`, 60, async () => (await kubectlJson<{ status: { succeeded?: number } }>(cluster, ["-n", `store-${store.name}`, "get", "job", `${store.name}-cron-now`])).status.succeeded === 1);
+            const cronPods = await kubectlJson<{ items: { spec: { nodeName: string } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "pods", "-l", "app.kubernetes.io/name=woostore-cron"]);
+            const wordpressPods = await kubectlJson<{ items: { spec: { nodeName: string } }[] }>(cluster, ["-n", `store-${store.name}`, "get", "pods", "-l", "app.kubernetes.io/name=wordpress"]);
+            assert.equal(cronPods.items[0]?.spec.nodeName, wordpressPods.items[0]?.spec.nodeName, "the cron pod shares the WordPress pod's node (RWO volume)");
             const quota = await kubectlJson<{ status: { used: Record<string, string> } }>(cluster, ["-n", `store-${store.name}`, "get", "resourcequota", "woostore-quota"]);
             assert.ok(quota.status.used["limits.cpu"], "the quota counts the store's pods");
         }
@@ -145,7 +161,7 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
         // continueOnError: the healthy new store converged despite the failure.
         // The step the setup script failed at, as `npm run up` shows it (from the pod's termination message).
         assert.match(await setupFailureDetail("broken", cluster.kubeconfig) ?? "", /setup failed at step install-woocommerce/);
-        const deltaJobs = await kubectlJson<{ items: { status: { succeeded?: number } }[] }>(cluster, ["-n", "store-delta", "get", "jobs"]);
+        const deltaJobs = await setupJobs("delta");
         assert.equal(deltaJobs.items[0]?.status.succeeded, 1);
 
         await kubectl(cluster, ["delete", "stage", "fail-job-pods-store-broken"]);

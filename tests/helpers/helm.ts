@@ -110,7 +110,11 @@ export function podTemplates(objects: readonly K8sObject[]): { owner: K8sObject;
         } else if (o.kind === "StatefulSet") {
             // StatefulSets replace pods one at a time without surge.
             out.push({ owner: o, pod: o.spec.template, maxPods: o.spec.replicas ?? 1 });
-        } else if (["DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"].includes(o.kind)) {
+        } else if (o.kind === "CronJob") {
+            // concurrencyPolicy Forbid: at most one Job, whose one pod never retries in parallel.
+            if (o.spec.concurrencyPolicy !== "Forbid") throw new Error(`podTemplates: CronJob ${o.metadata.name} may run Jobs in parallel`);
+            out.push({ owner: o, pod: o.spec.jobTemplate.spec.template, maxPods: o.spec.jobTemplate.spec.parallelism ?? 1 });
+        } else if (["DaemonSet", "ReplicaSet", "Job", "Pod"].includes(o.kind)) {
             throw new Error(`podTemplates: ${o.kind} is not expected in this chart; extend the quota test`);
         }
     }

@@ -53,7 +53,7 @@ const CASES: BadCase[] = [
     },
     {
         name: "image tag latest",
-        values: { wordpress: { image: { tag: "latest" } } },
+        values: { wordpress: { image: { tag: "latest", digest: "" } } },
         expect: ["wordpress.image.tag", "latest"],
         template: true,
     },
@@ -104,6 +104,22 @@ const CASES: BadCase[] = [
         expect: ["store.scheme", "https", "ingress.tls.enabled"],
         template: true,
     },
+    {
+        name: "unknown egress mode",
+        values: { wordpress: { egress: "all" } },
+        expect: ["at '/wordpress/egress'", /value must be one of 'web', 'none'/],
+    },
+    {
+        name: "SMTP relay without a sender address",
+        values: { mail: { smtp: { host: "smtp.example.com" } } },
+        expect: ["mail.smtp.from is required"],
+        template: true,
+    },
+    {
+        name: "PHP memory limit without a unit",
+        values: { wordpress: { php: { memoryLimit: "128" } } },
+        expect: ["at '/wordpress/php/memoryLimit'", "does not match pattern"],
+    },
 ];
 
 describe("values rejected by the chart", () => {
@@ -122,7 +138,7 @@ describe("values rejected by the chart", () => {
     }
 
     test("the same values with the bad part fixed render (the cases test what they claim)", async () => {
-        const file = valuesFile("good", { store: { scheme: "https" }, ingress: { tls: { enabled: true } }, mariadb: { image: { tag: `11.8.3@${DIGEST}` } } });
+        const file = valuesFile("good", { store: { scheme: "https" }, ingress: { tls: { enabled: true } }, mariadb: { image: { tag: `11.8.3@${DIGEST}`, digest: "" } } });
         const result = await helm(["template", "good", CHART_DIR, "-f", file]);
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, new RegExp(`image: "mariadb:11.8.3@${DIGEST}"`));

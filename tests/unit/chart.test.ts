@@ -228,6 +228,8 @@ describe("renders with the default values alone", () => {
         const names = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
         assert.deepEqual(names, [
             "ConfigMap/demo-wordpress",
+            "ConfigMap/demo-wordpress-mu-plugins",
+            "CronJob/demo-cron",
             "Deployment/demo-wordpress",
             "Ingress/demo",
             "PersistentVolumeClaim/demo-wordpress",
@@ -241,7 +243,8 @@ describe("renders with the default values alone", () => {
         assert.deepEqual(sts.spec.volumeClaimTemplates.map((t: K8sObject) => t.metadata.name), ["data"]);
         const wp = getObject(objects, "Deployment", "demo-wordpress");
         assert.equal(envOf(wp.spec.template.spec.containers[0]).get("WORDPRESS_CONFIG_EXTRA")?.value,
-            "define('WP_HOME', 'http://demo.localhost');\ndefine('WP_SITEURL', 'http://demo.localhost');");
+            "define('WP_HOME', 'http://demo.localhost');\ndefine('WP_SITEURL', 'http://demo.localhost');\n" +
+            "define('WP_MEMORY_LIMIT', '128M');\ndefine('WP_MAX_MEMORY_LIMIT', '128M');\ndefine('DISABLE_WP_CRON', true);");
         assert.equal(wp.spec.template.spec.containers[0].env.find((e: K8sObject) => e.name === "WORDPRESS_DB_PASSWORD").valueFrom.secretKeyRef.name, "woostore-credentials");
     });
 
@@ -262,7 +265,7 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
             for (const o of objs()) {
                 const at = `${o.kind}/${o.metadata.name}`;
                 const labels = o.metadata.labels ?? {};
-                assert.ok(["wordpress", "mariadb"].includes(labels["app.kubernetes.io/name"]), `${at}: app.kubernetes.io/name`);
+                assert.ok(["wordpress", "mariadb", "woostore-cron"].includes(labels["app.kubernetes.io/name"]), `${at}: app.kubernetes.io/name`);
                 assert.equal(labels["app.kubernetes.io/instance"], release, `${at}: instance`);
                 assert.equal(labels["app.kubernetes.io/managed-by"], "Helm", `${at}: managed-by`);
                 assert.equal(labels["app.kubernetes.io/part-of"], "woostore", `${at}: part-of`);
@@ -290,7 +293,7 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
 
         test("every pod meets Pod Security restricted", () => {
             const pods = podTemplates(objs());
-            assert.equal(pods.length, 2);
+            assert.equal(pods.length, 3);
             for (const { owner, pod } of pods) assertRestricted(`${owner.kind}/${owner.metadata.name}`, pod);
         });
 
@@ -305,14 +308,14 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
             assert.deepEqual(pod.securityContext.sysctls, [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }]);
             const c = pod.containers[0];
             assert.equal(pod.containers.length, 1);
-            assert.equal(c.image, `${values.wordpress.image.repository}:${values.wordpress.image.tag}`);
+            assert.equal(c.image, `${values.wordpress.image.repository}:${values.wordpress.image.tag}@${values.wordpress.image.digest}`);
             assert.equal(c.ports[0].containerPort, 80);
             const docroot = pod.volumes.find((v: K8sObject) => v.persistentVolumeClaim);
             assert.equal(docroot.persistentVolumeClaim.claimName, `${release}-wordpress`);
             assert.equal(c.volumeMounts.find((m: K8sObject) => m.name === docroot.name).mountPath, "/var/www/html");
             // Apache prefork bounded to the memory limit; a config change rolls the pod.
             const apache = getObject(objs(), "ConfigMap", `${release}-wordpress`).data["zz-woostore.conf"];
-            assert.match(apache, new RegExp(`^\\s*MaxRequestWorkers ${values.wordpress.maxRequestWorkers ?? 6}$`, "m"));
+            assert.match(apache, new RegExp(`^\\s*MaxRequestWorkers ${values.wordpress.maxRequestWorkers}$`, "m"));
             assert.match(d.spec.template.metadata.annotations["checksum/apache-config"], /^[0-9a-f]{64}$/);
         });
 
@@ -353,7 +356,7 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
             assert.equal(pod.securityContext.runAsGroup, 999);
             assert.equal(pod.securityContext.fsGroup, 999);
             const c = pod.containers[0];
-            assert.equal(c.image, `${values.mariadb.image.repository}:${values.mariadb.image.tag}`);
+            assert.equal(c.image, `${values.mariadb.image.repository}:${values.mariadb.image.tag}@${values.mariadb.image.digest}`);
             assert.deepEqual(c.readinessProbe.exec.command, ["healthcheck.sh", "--connect", "--innodb_initialized"]);
             assert.deepEqual(c.livenessProbe.exec.command, ["healthcheck.sh", "--connect"]);
             assert.deepEqual(c.startupProbe.exec.command, ["healthcheck.sh", "--connect", "--innodb_initialized"]);
@@ -418,7 +421,11 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
                     assert.equal(c.envFrom, undefined);
                 }
             }
-            assert.doesNotMatch(rendered(name).text, /password\s*[:=]\s*['"]?[^\s'"]/i);
+            // The mail plugin's PHP assigns $mailer->Password from the mounted file: checked on its own.
+            const plugin = getObject(objs(), "ConfigMap", `${release}-wordpress-mu-plugins`).data["woostore-mail.php"];
+            assert.match(plugin, /file_get_contents\(\$file\)/);
+            const others = objs().filter((o) => !(o.kind === "ConfigMap" && o.metadata.name === `${release}-wordpress-mu-plugins`));
+            assert.doesNotMatch(JSON.stringify(others), /password\s*[:=]\s*['"]?[^\s'"]/i);
         });
 
         test("resources on every container, within the LimitRange", () => {
@@ -441,8 +448,9 @@ for (const [name, values] of [["dev", dev], ["prod", prod]] as const) {
                 sum.limMem += quantity(r.limits.memory) * times;
             };
             for (const { pod, maxPods } of podTemplates(objs())) {
-                // A pod's footprint is max(largest init container, sum of containers); the chart has no init containers.
-                assert.equal(pod.spec.initContainers, undefined);
+                // A pod's footprint is max(largest init container, sum of containers): the chart's
+                // one init container asks exactly what its pod's main container asks.
+                for (const init of pod.spec.initContainers ?? []) assert.deepEqual(init.resources, pod.spec.containers[0].resources);
                 for (const c of pod.spec.containers) add(c.resources, maxPods);
                 sum.pods += maxPods;
             }

@@ -141,7 +141,7 @@ describe("policy pack over the analyzer protocol", { timeout: 120_000 }, () => {
     });
 
     it("Analyze: Release values with a :latest image tag are a violation, pinned ones are not", async () => {
-        const values = (tag: string) => ({ chart: "./charts/woostore", values: { wordpress: { image: { repository: "wordpress", tag } }, mariadb: { image: { repository: "mariadb", tag: "11.8.3" } } } });
+        const values = (tag: string) => ({ chart: "./charts/woostore", values: { wordpress: { image: { repository: "wordpress", tag } }, mariadb: { image: { repository: "mariadb", tag: "11.8.3" } }, cron: { image: { repository: "wordpress", tag: "cli-2.12.0-php8.3" } } } });
         const bad = await analyze(analyzeRequest("kubernetes:helm.sh/v3:Release", "shop", values("latest")));
         assert.deepEqual(bad.map((d) => d.getPolicyname()), ["images-pinned"]);
         assert.equal((await analyze(analyzeRequest("kubernetes:helm.sh/v3:Release", "shop", values("6.8.3-php8.3-apache")))).length, 0);

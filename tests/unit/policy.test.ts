@@ -329,12 +329,13 @@ describe("policy images-pinned", () => {
         assert.deepEqual(runResource(pinnedImages, { type: "kubernetes:apps/v1:Deployment", props: deployment(UNKNOWN_STRING) }), []);
     });
 
-    const release = (wpTag: unknown, dbTag: unknown, chart = "./charts/woostore") => ({
+    const release = (wpTag: unknown, dbTag: unknown, chart = "./charts/woostore", cronTag: unknown = "cli-2.12.0-php8.3") => ({
         chart,
         namespace: "store-a",
         values: {
             wordpress: { image: { repository: "wordpress", ...(wpTag === undefined ? {} : { tag: wpTag }) } },
             mariadb: { image: { repository: "mariadb", ...(dbTag === undefined ? {} : { tag: dbTag }) } },
+            cron: { image: { repository: "wordpress", ...(cronTag === null ? {} : { tag: cronTag }) } },
         },
     });
     const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -347,9 +348,25 @@ describe("policy images-pinned", () => {
         assert.equal(latest.length, 1);
         assert.match(latest[0].message, /^Helm release: values\.wordpress\.image\.tag "latest" uses :latest/);
         assert.equal(runResource(pinnedImages, { type: RELEASE, props: release("6.8.3", "") }).length, 1);
-        const missing = runResource(pinnedImages, { type: RELEASE, props: release(undefined, undefined) });
-        assert.equal(missing.length, 2);
+        const missing = runResource(pinnedImages, { type: RELEASE, props: release(undefined, undefined, "./charts/woostore", null) });
+        assert.equal(missing.length, 3);
         assert.match(missing[0].message, /is not set; set it explicitly/);
+    });
+    it("accepts both pinned forms of the program's values: tag@sha256 in the tag, or a digest field next to the tag", () => {
+        const digest = `sha256:${"e".repeat(64)}`;
+        const values = (image: Record<string, unknown>) => ({ wordpress: { image }, mariadb: { image: { tag: "11.8.3", digest: "" } }, cron: { image: { tag: "cli-2.12.0-php8.3", digest } } });
+        assert.deepEqual(releaseValuesProblems(values({ tag: "6.8.3-php8.3-apache", digest })), []);
+        assert.deepEqual(releaseValuesProblems(values({ tag: `6.8.3-php8.3-apache@${digest}`, digest: "" })), []);
+        assert.deepEqual(releaseValuesProblems(values({ tag: "6.8.3-php8.3-apache", digest: "" })), [], "a tag alone is still pinned");
+        assert.deepEqual(releaseValuesProblems(values({ tag: "latest", digest })), [], "a digest pins whatever the tag says");
+        assert.match(releaseValuesProblems(values({ tag: "latest", digest: "" })).join(), /wordpress\.image\.tag "latest"/);
+        assert.match(releaseValuesProblems(values({ tag: "6.8.3", digest: "sha256:abc" })).join(), /values\.wordpress\.image\.digest "sha256:abc" is malformed/);
+    });
+    it("requires the WP-Cron image of a WooStore Release to be pinned too", () => {
+        const latest = runResource(pinnedImages, { type: RELEASE, props: release("6.8.3", "11.8.3", "./charts/woostore", "cli") });
+        assert.deepEqual(latest, []);
+        const unpinned = runResource(pinnedImages, { type: RELEASE, props: release("6.8.3", "11.8.3", "./charts/woostore", "latest") });
+        assert.match(unpinned.map((v) => v.message).join(), /values\.cron\.image\.tag "latest"/);
     });
     it("for other charts checks only the tags that are present", () => {
         assert.deepEqual(releaseValuesProblems({ controller: {} }, ["wordpress", "mariadb"], false), []);

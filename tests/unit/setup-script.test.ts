@@ -52,6 +52,7 @@ const CONTRACT_ENV: Record<string, string> = {
     WP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     STORE_TITLE: "Shop",
     WC_VERSION,
+    WP_CORE_TARGET_VERSION: "6.8.3",
     WC_CURRENCY: "USD",
     WC_COUNTRY: "US:CA",
     DEMO_PRODUCT_SKU: SKU,
@@ -217,6 +218,8 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
             "wp db check",
             "wp core is-installed",
             "wp core install --url=http://shop.localhost --title=Shop --admin_user=admin",
+            "wp core version",
+            "wp core update-db",
             `wp plugin install woocommerce --version=${WC_VERSION} --force`,
             "wp plugin activate woocommerce",
             "wp option update woocommerce_onboarding_profile {\"skipped\":true,\"completed\":true} --format=json",
@@ -267,7 +270,9 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
         assert.deepEqual(durableState(store), before, "re-run changed WordPress/WooCommerce state");
         for (const mutating of [
             "wp core install",
+            "wp core update --",
             "wp plugin install",
+            "wp plugin update",
             "wp plugin activate",
             "wp option update",
             "wp option patch",
@@ -287,15 +292,64 @@ describe("setup script (fake wp/curl on PATH)", { concurrency: true }, () => {
         assert.equal(readdirSync(join(store.state, "products")).length, 1, "no duplicate product");
     });
 
-    test("setup script (fake wp/curl on PATH): WooCommerce at another version is replaced with --force and migrated", async () => {
+    test("setup script (fake wp/curl on PATH): WooCommerce at another version is updated to woocommerceVersion, then its database migrated", async () => {
         const store = makeStore();
         assertOk(await runSetup(store, { WC_VERSION: "10.2.0" }));
+        assert.equal(stateFile(store, "options", "woocommerce_db_version"), "10.2.0");
         const run = await runSetup(store);
         assertOk(run);
-        callIndex(run.calls, `wp plugin install woocommerce --version=${WC_VERSION} --force`);
-        callIndex(run.calls, "wp wc update --user=admin");
+        const update = callIndex(run.calls, `wp plugin update woocommerce --version=${WC_VERSION}`);
+        const migrate = callIndex(run.calls, "wp wc update --user=admin");
+        assert.ok(update < migrate, "plugin files first, then the database");
+        assert.ok(!run.calls.some((c) => c.startsWith("wp plugin install")), "an installed plugin is updated, not reinstalled");
         assert.equal(stateFile(store, "plugin_version"), WC_VERSION);
+        assert.equal(stateFile(store, "options", "woocommerce_db_version"), WC_VERSION);
         assert.equal(result(run).woocommerce, WC_VERSION);
+    });
+
+    test("setup script (fake wp/curl on PATH): WordPress core older than the image is updated to the image's version, then update-db, before WooCommerce", async () => {
+        const store = makeStore();
+        const run = await runSetup(store, { FAKE_WP_VERSION: "6.7.2" });
+        assertOk(run);
+        const install = callIndex(run.calls, "wp core install");
+        const update = callIndex(run.calls, "wp core update --version=6.8.3");
+        const updateDb = callIndex(run.calls, "wp core update-db");
+        const woocommerce = callIndex(run.calls, "wp plugin install woocommerce");
+        assert.ok(install < update && update < updateDb && updateDb < woocommerce, `order: ${run.calls.join(" | ")}`);
+        assert.equal(stateFile(store, "core_version"), "6.8.3");
+        assert.match(run.stderr, /updating WordPress core 6\.7\.2 -> 6\.8\.3/);
+
+        // The next run finds core at the image's version: no update, update-db is the no-op check.
+        const again = await runSetup(store, { FAKE_WP_VERSION: "6.7.2" });
+        assertOk(again);
+        assert.ok(!again.calls.some((c) => c.startsWith("wp core update --")), "second run updated core again");
+        assert.match(again.stderr, /WordPress core already at the image's version 6\.8\.3/);
+    });
+
+    test("setup script (fake wp/curl on PATH): WordPress core newer than the image is never downgraded", async () => {
+        const store = makeStore();
+        const run = await runSetup(store, { FAKE_WP_VERSION: "6.8.10" });
+        assertOk(run);
+        assert.ok(!run.calls.some((c) => c.startsWith("wp core update --")), "core was downgraded");
+        callIndex(run.calls, "wp core update-db");
+        assert.match(run.stderr, /WordPress core 6\.8\.10 is newer than the image's 6\.8\.3: not downgrading/);
+    });
+
+    test("setup script (fake wp/curl on PATH): a failed core update fails step install-wordpress", async () => {
+        const store = makeStore();
+        const run = await runSetup(store, { FAKE_WP_VERSION: "6.7.2", FAKE_FAIL: "wp core update --version" });
+        assert.equal(run.code, 1);
+        assert.match(lastLogLine(run), /setup failed at step install-wordpress \(4\/10\): 'wp core update --version=6\.8\.3' exited 1/);
+        assert.ok(!run.calls.some((c) => c.startsWith("wp plugin")), "WooCommerce must wait for core");
+    });
+
+    test("setup script (fake wp/curl on PATH): WP_CORE_TARGET_VERSION is required and must be a version", async () => {
+        for (const [value, reason] of [[undefined, /required environment variable WP_CORE_TARGET_VERSION is not set/], ["latest", /WP_CORE_TARGET_VERSION='latest' is invalid/]] as const) {
+            const run = await runSetup(makeStore(), { WP_CORE_TARGET_VERSION: value });
+            assert.equal(run.code, 1);
+            assert.match(lastLogLine(run), reason);
+            assert.match(lastLogLine(run), /check-environment \(1\/10\)/);
+        }
     });
 
     test("setup script (fake wp/curl on PATH): waits for the database, retrying without TLS verification after a MariaDB certificate error", async () => {

@@ -45,8 +45,10 @@ const badCases: BadCase[] = [
     { title: "quota above its bound", yaml: `stores:\n${entry("shop", "    quota:\n      cpu: \"9\"\n")}`, expected: [{ line: 6, store: "shop", text: "above the stack's bound 4" }] },
     { title: "container limit above its bound", yaml: `stores:\n${entry("shop", "    quota: {cpu: \"4\", memory: 4Gi}\n    container:\n      limits: {memory: 3Gi}\n")}`, expected: [{ line: 7, store: "shop", text: "above the stack's bound 2Gi" }, { line: 7, store: "shop", text: "above the per-container maximum" }] },
     { title: "request above limit", yaml: `stores:\n${entry("shop", "    container:\n      requests: {cpu: 600m}\n")}`, expected: [{ line: 6, store: "shop", text: "above its limit" }] },
-    { title: "quota too small for the store's containers", yaml: `stores:\n${entry("shop", "    quota: {cpu: \"1\"}\n")}`, expected: [{ line: 5, store: "shop", text: "cannot hold the store's 3 containers" }] },
+    { title: "quota too small for the store's containers", yaml: `stores:\n${entry("shop", "    quota: {cpu: \"1\"}\n")}`, expected: [{ line: 5, store: "shop", text: "cannot hold the store's 4 pods at their limits (WordPress, MariaDB, setup Job, WP-Cron Job: 2" }] },
     { title: "quota storage smaller than the volumes", yaml: `stores:\n${entry("shop", "    quota: {storage: 1Gi}\n")}`, expected: [{ line: 5, store: "shop", text: "smaller than the store's volumes (2Gi)" }] },
+    { title: "unknown egress mode", yaml: `stores:\n${entry("shop", "    egress: all\n")}`, expected: [{ line: 5, store: "shop", text: "must be \"web\" or \"none\"" }] },
+    { title: "container memory too small for two PHP workers", yaml: `stores:\n${entry("shop", "    container:\n      requests: {memory: 128Mi}\n      limits: {memory: 256Mi}\n")}`, expected: [{ line: 7, store: "shop", text: "leaves room for 1 PHP worker(s) of 128M" }] },
     { title: "protect is not a boolean", yaml: `stores:\n${entry("shop", "    protect: \"yes\"\n")}`, expected: [{ line: 5, store: "shop", text: "expected boolean" }] },
 ];
 
@@ -91,24 +93,34 @@ describe("stores.yaml validation: good input", () => {
         assert.equal(dev.host, "shop.localhost");
         assert.equal(dev.url, "http://shop.localhost");
         assert.equal(dev.protect, false);
-        assert.deepEqual(dev.quota, { cpu: "2", memory: "2Gi", storage: "2Gi", pods: 10, persistentVolumeClaims: 4 });
+        assert.deepEqual(dev.quota, { cpu: "2", memory: "2Gi", storage: "2Gi", ephemeralStorage: "4Gi", pods: 10, persistentVolumeClaims: 4 });
+        assert.equal(dev.egress, "web");
+        assert.equal(dev.acmeSolver, false);
         assert.deepEqual(dev.container.requests, { cpu: "250m", memory: "256Mi" });
         assert.deepEqual(dev.container.limits, { cpu: "500m", memory: "512Mi" });
         const prod = resolveStore(parsed, stackConfig("prod"));
         assert.equal(prod.url, "https://shop.store.example.com");
         assert.equal(prod.protect, true);
         assert.equal(prod.quota.cpu, "4");
+        assert.equal(prod.acmeSolver, true, "prod issues certificates through cert-manager");
     });
 
     it("merges a store's overrides over the stack defaults, key by key", () => {
         const parsed = storeEntrySchema.parse({ name: "shop", admin: { email: "a@example.com" }, quota: { cpu: "3" }, container: { limits: { memory: "640Mi" } }, protect: true });
         const store = resolveStore(parsed, minimalConfig());
-        assert.deepEqual(store.quota, { cpu: "3", memory: "2Gi", storage: "2Gi", pods: 10, persistentVolumeClaims: 4 });
+        assert.deepEqual(store.quota, { cpu: "3", memory: "2Gi", storage: "2Gi", ephemeralStorage: "4Gi", pods: 10, persistentVolumeClaims: 4 });
         assert.deepEqual(store.container.limits, { cpu: "500m", memory: "640Mi" });
         assert.equal(store.protect, true);
     });
 
-    it("the default quota holds WordPress, MariaDB and the setup Job at their limits, and both volumes", () => {
+    it("a store's egress overrides the stack's", () => {
+        const parsed = storeEntrySchema.parse({ name: "shop", admin: { email: "a@example.com" }, egress: "none" });
+        assert.equal(resolveStore(parsed, minimalConfig()).egress, "none");
+        assert.equal(resolveStore(storeEntrySchema.parse({ name: "shop", admin: { email: "a@example.com" } }), minimalConfig({ egress: "none" })).egress, "none");
+        assert.equal(resolveStore(storeEntrySchema.parse({ name: "shop", admin: { email: "a@example.com" }, egress: "web" }), minimalConfig({ egress: "none" })).egress, "web");
+    });
+
+    it("the default quota holds WordPress, MariaDB, the setup Job and the WP-Cron Job at their limits, and both volumes", () => {
         const store = resolveStore(storeEntrySchema.parse({ name: "shop", admin: { email: "a@example.com" } }), minimalConfig());
         assert.deepEqual(quotaFit(store), []);
     });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_IMAGES } from "../../components/defaults";
 import { createStores, StoreOutputs } from "../../components/program";
 import { resolveStore, storeEntrySchema } from "../../components/storeList";
 import { WooStore } from "../../components/wooStore";
@@ -66,7 +67,8 @@ describe("WooStore component (Pulumi mocks)", () => {
             "kubernetes:core/v1:Namespace",
             "kubernetes:core/v1:ResourceQuota",
             "kubernetes:core/v1:LimitRange",
-            ...Array(6).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+            // six plus wordpress-egress-web (dev: egress web, no SMTP relay, no TLS)
+            ...Array(7).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
             ...Array(3).fill("random:index/randomPassword:RandomPassword"),
             "random:index/randomBytes:RandomBytes",
             "kubernetes:core/v1:Secret",
@@ -91,15 +93,16 @@ describe("WooStore component (Pulumi mocks)", () => {
         const alpha = one("alpha", "kubernetes:core/v1:ResourceQuota").inputs.spec.hard;
         assert.deepEqual(alpha, {
             "requests.cpu": "2", "limits.cpu": "2", "requests.memory": "2Gi", "limits.memory": "2Gi", "requests.storage": "2Gi",
+            "requests.ephemeral-storage": "4Gi", "limits.ephemeral-storage": "4Gi",
             pods: "10", persistentvolumeclaims: "4", "services.loadbalancers": "0", "services.nodeports": "0",
         });
         const beta = one("beta", "kubernetes:core/v1:ResourceQuota").inputs.spec.hard;
         assert.equal(beta["limits.cpu"], "3");
         assert.equal(beta["limits.memory"], "3Gi");
         const limits = one("alpha", "kubernetes:core/v1:LimitRange").inputs.spec.limits[0];
-        assert.deepEqual(limits.defaultRequest, { cpu: "250m", memory: "256Mi" });
-        assert.deepEqual(limits.default, { cpu: "500m", memory: "512Mi" });
-        assert.deepEqual(limits.max, { cpu: "1", memory: "1Gi" });
+        assert.deepEqual(limits.defaultRequest, { cpu: "250m", memory: "256Mi", "ephemeral-storage": "64Mi" });
+        assert.deepEqual(limits.default, { cpu: "500m", memory: "512Mi", "ephemeral-storage": "256Mi" });
+        assert.deepEqual(limits.max, { cpu: "1", memory: "1Gi", "ephemeral-storage": "2Gi" });
     });
 
     it("isolates the namespace: default deny plus narrow allows selected by pod labels", () => {
@@ -153,12 +156,14 @@ describe("WooStore component (Pulumi mocks)", () => {
         assert.equal(job.spec.activeDeadlineSeconds, 900);
         const pod = job.spec.template.spec;
         const container = pod.containers[0];
-        assert.equal(container.image, "wordpress:cli-2.12.0-php8.3");
+        assert.equal(container.image, DEFAULT_IMAGES.wpCli);
         assert.equal(container.terminationMessagePolicy, "FallbackToLogsOnError");
         assert.equal(pod.securityContext.runAsUser, 33);
-        assert.deepEqual(container.resources.limits, { cpu: "500m", memory: "512Mi" });
+        assert.deepEqual(container.resources.limits, { cpu: "500m", memory: "512Mi", "ephemeral-storage": "512Mi" });
+        assert.equal(container.securityContext.readOnlyRootFilesystem, true);
         const env = Object.fromEntries(container.env.map((variable: { name: string }) => [variable.name, variable]));
         assert.equal(env.HOME.value, "/tmp");
+        assert.equal(env.WP_CORE_TARGET_VERSION.value, "6.8.3", "the WordPress version of the pinned image");
         assert.equal(env.WC_CURRENCY.value, "EUR");
         assert.equal(env.WC_COUNTRY.value, "DE");
         assert.equal(env.WP_ADMIN_USER.value, "boss");
