@@ -3,19 +3,22 @@
  * construction: credentials are referenced by Secret name only (`existingSecret`).
  */
 import { CREDENTIALS_SECRET_NAME } from "./defaults";
+import { readImage } from "./imageRef";
 import type { StackConfig } from "./stackConfig";
 import type { ResolvedStore } from "./storeList";
 
-export interface ImageRef { repository: string; tag: string; pullPolicy: "IfNotPresent" }
+export interface ImageRef { repository: string; tag: string; digest: string; pullPolicy: "IfNotPresent" }
 
-/** `mariadb:11.8.3` → `{ repository: "mariadb", tag: "11.8.3" }` (a digest stays in the tag). */
+/**
+ * `registry.local:5000/mariadb:11.8.3@sha256:…` → repository, tag and digest, as the chart
+ * renders them (`repository:tag[@digest]`). Images were validated with the stack config.
+ */
 export function splitImage(image: string): ImageRef {
-    const digestAt = image.indexOf("@");
-    const name = digestAt >= 0 ? image.slice(0, digestAt) : image;
-    const colon = name.lastIndexOf(":");
-    const repository = colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
-    const tag = (colon > name.lastIndexOf("/") ? name.slice(colon + 1) : "") + (digestAt >= 0 ? image.slice(digestAt) : "");
-    return { repository, tag, pullPolicy: "IfNotPresent" };
+    const reading = readImage(image);
+    if (!reading.ok) {
+        throw new Error(`${reading.message} — ${reading.hint}`);
+    }
+    return { repository: reading.repository, tag: reading.tag, digest: reading.digest, pullPolicy: "IfNotPresent" };
 }
 
 export function helmValues(store: ResolvedStore, config: StackConfig) {

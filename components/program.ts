@@ -7,8 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { InputError } from "./problems";
-import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
+import { InputError, parseYamlSource } from "./problems";
+import { configProblem, loadStackConfig, readStackConfigFile, resolveStoreListPath, StackConfig, stripNamespace } from "./stackConfig";
 import { loadStoreList, ResolvedStore } from "./storeList";
 import { StoreOutputs, WooStore } from "./wooStore";
 
@@ -19,13 +19,24 @@ export interface ProgramInputs {
     stores: ResolvedStore[];
 }
 
+/**
+ * Set (to "true") by `npm run up -- --allow-empty`: an empty store list is refused otherwise,
+ * because `up` would then delete every store that is not protected.
+ */
+export const ALLOW_EMPTY_ENV = "WOOSTORE_ALLOW_EMPTY_STORE_LIST";
+
 /** Reads and validates everything the program needs; throws InputError with all problems. */
 export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>): ProgramInputs {
     const configFile = `Pulumi.${stackName}.yaml`;
     const configPath = path.join(projectDir, configFile);
-    const configText = fs.existsSync(configPath) ? fs.readFileSync(configPath, "utf8") : undefined;
-    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText);
-    const stores = loadStoreList(path.resolve(projectDir, config.storeList), config, config.storeList);
+    const configText = fs.existsSync(configPath) ? readStackConfigFile(configPath).text : undefined;
+    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText, stackName);
+    const listPath = resolveStoreListPath(projectDir, config.storeList);
+    if (!listPath.ok) {
+        const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
+        throw new InputError([configProblem(configFile, source, ["storeList"], listPath.message, listPath.hint)]);
+    }
+    const stores = loadStoreList(listPath.path, config, config.storeList, { stack: stackName, allowEmpty: process.env[ALLOW_EMPTY_ENV] === "true" });
     return { config, stores };
 }
 
