@@ -10,43 +10,97 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { formatProblem } from "../components/problems";
+import { parse as parseYaml } from "yaml";
+import { ALLOW_EMPTY_ENV } from "../components/defaults";
 import { readStackConfigFile } from "../components/stackConfig";
+import { CommandSpec, ParsedArgs, runCommand } from "./cli";
 import { setupFailureDetail } from "./diagnose";
-import { validateProject } from "./validate";
-import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { printReport, validateProject } from "./validate";
+import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
 export const K3D_CLUSTER = "woostore";
 
-interface Options { stack: string; mode: "up" | "preview" | "destroy"; continueOnError: boolean }
+export const UP_COMMAND: CommandSpec = {
+    command: "up",
+    summary: "Validates the inputs, finds a cluster (KUBECONFIG, the stack's woostore:kubeContext, or a local k3d cluster it creates), runs the update and lists every store's URL and status.",
+    options: [
+        { name: "stack", value: "name", description: "stack to update (default: dev)" },
+        { name: "preview", description: "show what would change, change nothing" },
+        { name: "destroy", description: "delete every store of the stack" },
+        { name: "continue-on-error", description: "keep updating other stores when one fails" },
+        { name: "allow-empty", description: "accept an empty store list, which deletes every unprotected store" },
+    ],
+};
 
-function parseArgs(argv: string[]): Options {
-    const options: Options = { stack: "dev", mode: "up", continueOnError: false };
-    for (let index = 0; index < argv.length; index++) {
-        const arg = argv[index];
-        if (arg === "--stack") options.stack = argv[++index] ?? "dev";
-        else if (arg === "--preview") options.mode = "preview";
-        else if (arg === "--destroy") options.mode = "destroy";
-        else if (arg === "--continue-on-error") options.continueOnError = true;
-        else throw new Error(`unknown option ${arg} — usage: npm run up [-- --stack dev] [--preview | --destroy] [--continue-on-error]`);
+interface Options { stack: string; mode: "up" | "preview" | "destroy"; continueOnError: boolean; allowEmpty: boolean }
+
+function toOptions(args: ParsedArgs): Options | string {
+    if (args.options.preview && args.options.destroy) {
+        return "--preview and --destroy exclude each other: give one";
     }
-    return options;
+    return {
+        stack: (args.options.stack as string | undefined) ?? "dev",
+        mode: args.options.preview ? "preview" : args.options.destroy ? "destroy" : "up",
+        continueOnError: args.options["continue-on-error"] === true,
+        allowEmpty: args.options["allow-empty"] === true,
+    };
 }
 
 const has = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 
-/** Environment that points the Kubernetes provider at a cluster; creates a k3d cluster if needed. */
-function clusterEnv(stack: string): Record<string, string> {
+/** How `up` reaches a cluster, decided before anything is created. */
+export type ClusterPlan = { kind: "kubeconfig"; kubeconfig: string } | { kind: "k3d" };
+
+/**
+ * Which cluster the stack would use, or every reason it cannot: KUBECONFIG must name existing
+ * files, a configured woostore:kubeContext must be in the kubeconfig, and without either k3d
+ * must be installed. Reads only; creates nothing.
+ */
+export function clusterPrerequisites(stack: string, env: NodeJS.ProcessEnv = process.env, exists: (command: string) => boolean = has): { plan?: ClusterPlan; problems: string[] } {
     const configured = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw.kubeContext;
-    if (process.env.KUBECONFIG || configured) {
-        const kubeconfig = process.env.KUBECONFIG ?? path.join(os.homedir(), ".kube", "config");
-        if (!kubeconfig.split(path.delimiter).some((file) => fs.existsSync(file))) {
-            throw new Error(`KUBECONFIG points at ${kubeconfig}, which does not exist — fix the path or unset it to use k3d`);
+    const context = typeof configured === "string" ? configured : undefined;
+    const homeConfig = path.join(env.HOME ?? os.homedir(), ".kube", "config");
+    if (env.KUBECONFIG) {
+        const files = env.KUBECONFIG.split(path.delimiter).filter(Boolean);
+        const present = files.filter((file) => fs.existsSync(file));
+        if (present.length === 0) {
+            return { problems: [`KUBECONFIG points at ${env.KUBECONFIG}, which does not exist — fix the path, or unset KUBECONFIG${context ? "" : " to use a local k3d cluster"}`] };
         }
-        return { KUBECONFIG: kubeconfig };
+        const contextProblem = context ? missingContext(context, present, stack) : undefined;
+        return contextProblem ? { problems: [contextProblem] } : { plan: { kind: "kubeconfig", kubeconfig: env.KUBECONFIG }, problems: [] };
     }
-    if (!has("k3d")) {
-        throw new Error("no cluster: KUBECONFIG is not set and k3d is not installed — install k3d (https://k3d.io) or point KUBECONFIG at a cluster");
+    if (context) {
+        if (!fs.existsSync(homeConfig)) {
+            return { problems: [`stack ${stack} uses the kube context "${context}" (woostore:kubeContext in Pulumi.${stack}.yaml), but KUBECONFIG is not set and ${homeConfig} does not exist — set KUBECONFIG to the kubeconfig file that has the context "${context}"`] };
+        }
+        const contextProblem = missingContext(context, [homeConfig], stack);
+        return contextProblem ? { problems: [contextProblem] } : { plan: { kind: "kubeconfig", kubeconfig: homeConfig }, problems: [] };
+    }
+    if (!exists("k3d")) {
+        return { problems: ["no cluster: KUBECONFIG is not set and k3d is not installed — install k3d (https://k3d.io) or point KUBECONFIG at a cluster"] };
+    }
+    return { plan: { kind: "k3d" }, problems: [] };
+}
+
+function missingContext(context: string, files: string[], stack: string): string | undefined {
+    const names: string[] = [];
+    for (const file of files) {
+        try {
+            const kubeconfig = parseYaml(fs.readFileSync(file, "utf8")) as { contexts?: { name?: string }[] } | null;
+            names.push(...(kubeconfig?.contexts ?? []).map((entry) => String(entry.name)));
+        } catch {
+            return `the kubeconfig ${file} cannot be read as YAML — fix it or point KUBECONFIG at another file`;
+        }
+    }
+    return names.includes(context)
+        ? undefined
+        : `stack ${stack} uses the kube context "${context}" (woostore:kubeContext), which is not in ${files.join(", ")} (it has: ${names.join(", ") || "no contexts"}) — add the context, or point KUBECONFIG at the kubeconfig that has it`;
+}
+
+/** Environment that points the Kubernetes provider at the planned cluster; creates the k3d cluster if needed. */
+function clusterEnv(plan: ClusterPlan): Record<string, string> {
+    if (plan.kind === "kubeconfig") {
+        return { KUBECONFIG: plan.kubeconfig };
     }
     const clusters = JSON.parse(execFileSync("k3d", ["cluster", "list", "-o", "json"], { encoding: "utf8" })) as { name: string }[];
     if (!clusters.some((cluster) => cluster.name === K3D_CLUSTER)) {
@@ -57,19 +111,29 @@ function clusterEnv(stack: string): Record<string, string> {
     return { KUBECONFIG: kubeconfig };
 }
 
-async function main(): Promise<number> {
-    const options = parseArgs(process.argv.slice(2));
-    const report = validateProject(PROJECT_DIR, [options.stack]);
-    if (report.problems.length) {
-        console.error(`${report.problems.length} problem(s) found, nothing was changed:`);
-        report.problems.forEach((problem) => console.error(`  ${formatProblem(problem)}`));
-        return 1;
+async function main(args: ParsedArgs): Promise<number> {
+    const options = toOptions(args);
+    if (typeof options === "string") {
+        console.error(options);
+        return 2;
     }
+    // Every prerequisite is checked, and all missing ones listed, before anything is written.
+    const report = validateProject(PROJECT_DIR, [options.stack], { allowEmpty: options.allowEmpty || options.mode === "destroy" });
+    const missing: string[] = [];
     if (!pulumiCliVersion()) {
-        console.error("The Pulumi CLI is not on PATH — install it (https://www.pulumi.com/docs/install/), or on a machine without downloads build it with `bash testbed/build.sh` and `source testbed/env.sh`.");
+        missing.push("The Pulumi CLI is not on PATH — install it (https://www.pulumi.com/docs/install/), or on a machine without downloads build it with `bash testbed/build.sh` and `source testbed/env.sh`.");
+    }
+    const cluster = report.problems.some((problem) => problem.file === `Pulumi.${options.stack}.yaml` && problem.line === 0) ? { problems: [] } : clusterPrerequisites(options.stack);
+    missing.push(...cluster.problems);
+    printReport(report);
+    if (missing.length) {
+        console.error(`${missing.length} prerequisite${missing.length === 1 ? " is" : "s are"} missing, nothing was changed:`);
+        missing.forEach((line) => console.error(`  ${line}`));
+    }
+    if (report.problems.length || missing.length || !cluster.plan) {
         return 1;
     }
-    const env = clusterEnv(options.stack);
+    const env: Record<string, string> = { ...clusterEnv(cluster.plan), ...(options.allowEmpty ? { [ALLOW_EMPTY_ENV]: "true" } : {}) };
     const stack = await openStack({ stackName: options.stack, env });
     const events: EngineEvent[] = [];
     const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const };
@@ -88,7 +152,7 @@ async function main(): Promise<number> {
     } catch {
         failed = true;
     }
-    const failures = await storeFailures(collectErrors(events), report.storeNames, env.KUBECONFIG);
+    const failures = await storeFailures(collectErrors(events), collectParents(events), env.KUBECONFIG);
     printStores(await stack.outputs(), failures, report.storeNames, failed, showSecretsCommand(options.stack));
     return failed ? 1 : 0;
 }
@@ -106,10 +170,10 @@ function showSecretsCommand(stackName: string): string {
  * Why each failed store failed: what its setup Job said (needs kubectl; optional), else the
  * last lines of the engine's error for one of its resources.
  */
-async function storeFailures(errors: Map<string, string>, storeNames: string[], kubeconfig?: string): Promise<Map<string, string>> {
+async function storeFailures(errors: Map<string, string>, parents: Map<string, string>, kubeconfig?: string): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
     for (const [urn, message] of errors) {
-        const store = storeOfUrn(urn, storeNames);
+        const store = storeOfUrn(urn, parents);
         if (store && !failures.has(store)) {
             const detail = await setupFailureDetail(store, kubeconfig);
             failures.set(store, detail ?? message.split("\n").filter(Boolean).slice(-3).join(" "));
@@ -133,5 +197,5 @@ function printStores(outputs: Record<string, { value: unknown }>, failures: Map<
 }
 
 if (require.main === module) {
-    main().then((code) => { process.exitCode = code; }, (error: Error) => { console.error(error.message); process.exitCode = 1; });
+    runCommand(UP_COMMAND, process.argv.slice(2), main).then((code) => { process.exitCode = code; }, (error: Error) => { console.error(error.message); process.exitCode = 1; });
 }

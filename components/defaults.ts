@@ -97,3 +97,9 @@ export const LABELS = {
     instance: "app.kubernetes.io/instance",
     component: "app.kubernetes.io/component",
 } as const;
+
+/**
+ * Set (to "true") by `npm run up -- --allow-empty`: an empty store list is refused otherwise,
+ * because `up` would then delete every store that is not protected.
+ */
+export const ALLOW_EMPTY_ENV = "WOOSTORE_ALLOW_EMPTY_STORE_LIST";

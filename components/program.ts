@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { ALLOW_EMPTY_ENV } from "./defaults";
 import { InputError, parseYamlSource } from "./problems";
 import { configProblem, loadStackConfig, readStackConfigFile, resolveStoreListPath, StackConfig, stripNamespace } from "./stackConfig";
 import { loadStoreList, ResolvedStore } from "./storeList";
@@ -18,12 +19,6 @@ export interface ProgramInputs {
     config: StackConfig;
     stores: ResolvedStore[];
 }
-
-/**
- * Set (to "true") by `npm run up -- --allow-empty`: an empty store list is refused otherwise,
- * because `up` would then delete every store that is not protected.
- */
-export const ALLOW_EMPTY_ENV = "WOOSTORE_ALLOW_EMPTY_STORE_LIST";
 
 /** Reads and validates everything the program needs; throws InputError with all problems. */
 export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>): ProgramInputs {
