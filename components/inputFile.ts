@@ -21,7 +21,7 @@ export function readInputFile(filePath: string, shownName: string, hint: string,
     try {
         stat = fs.statSync(filePath);
     } catch (error) {
-        return problem(describeError(error as NodeJS.ErrnoException, filePath));
+        return problem(describeFileError(error as NodeJS.ErrnoException, filePath));
     }
     if (stat.isDirectory()) {
         return problem("is a directory, not a file");
@@ -35,11 +35,12 @@ export function readInputFile(filePath: string, shownName: string, hint: string,
     try {
         return { ok: true, text: fs.readFileSync(filePath, "utf8") };
     } catch (error) {
-        return problem(describeError(error as NodeJS.ErrnoException, filePath));
+        return problem(describeFileError(error as NodeJS.ErrnoException, filePath));
     }
 }
 
-function describeError(error: NodeJS.ErrnoException, filePath: string): string {
+/** An errno of reading `filePath`, in words. */
+export function describeFileError(error: NodeJS.ErrnoException, filePath: string): string {
     switch (error.code) {
         case "ENOENT": return fs.lstatSync(filePath, { throwIfNoEntry: false })?.isSymbolicLink() ? "is a symbolic link to a file that does not exist" : "does not exist";
         case "ELOOP": return "is a symbolic link loop";

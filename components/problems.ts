@@ -148,7 +148,8 @@ export function splitMessage(message: string): { message: string; hint: string }
 
 /** A zod issue as a problem: message and hint in our own words, never zod's default texts. */
 export function describeIssue(issue: core.$ZodIssue, allowedKeys?: (path: readonly PropertyKey[]) => string[]): { message: string; hint: string; keyName?: string }[] {
-    const field = String(issue.path.at(-1) ?? "value");
+    const last = issue.path.at(-1);
+    const field = last === undefined ? "the document" : typeof last === "number" ? `entry ${last + 1}` : String(last);
     const ours = issue.message.includes(" — ") ? splitMessage(issue.message) : undefined;
     switch (issue.code) {
         case "unrecognized_keys": {
@@ -215,7 +216,7 @@ function describeValue(value: unknown): string {
     if (Array.isArray(value)) return "a list";
     if (typeof value === "object") return "a mapping";
     if (typeof value === "string") return `the text ${shown(value)}`;
-    return `the ${typeof value} ${shown(value)}`;
+    return `the ${typeof value} ${String(value).slice(0, 60)}`;
 }
 
 function suggestion(key: string, allowed: string[]): string {

@@ -306,7 +306,7 @@ function crossEntryProblems(raw: { stores?: unknown }, problemAt: ProblemAt, con
             host = defaultHost(name, config.domain);
             const derived = readHost("the default host", host);
             if (!derived.ok) {
-                problems.push(problemAt(["stores", index, "name"], `${derived.message} (<name>.<woostore:domain>)`, `set \`host\` for this store, or shorten the name; ${derived.hint}`));
+                problems.push(problemAt(["stores", index, "name"], `${derived.message} (<name>.<woostore:domain>)`, "set `host` for this store, or shorten the store name or woostore:domain"));
                 return;
             }
         }
