@@ -10,7 +10,7 @@ import { isWithinDomain, nonAsciiProblem, readHost } from "./dnsNames";
 import { readInputFile } from "./inputFile";
 import { defaultHost, DNS_LABEL, MAX_STORE_NAME_LENGTH, oversizedNames } from "./names";
 import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
-import { formatBytes, formatCpu, parseQuantity } from "./quantity";
+import { formatBytes, formatCpu, parseQuantity, readBytes, readCpu } from "./quantity";
 import { allowedKeysAt } from "./schemaKeys";
 import { containerCpu, containerMemory, StackConfig } from "./stackConfig";
 import { shown } from "./text";
@@ -175,6 +175,29 @@ export function storeArithmeticProblems(store: ResolvedStore, entry: StoreEntry,
     return problems;
 }
 
+/** Bound checks of the quantities of a raw entry that are valid on their own (for an entry that failed the schema). */
+function boundProblems(value: unknown, config: StackConfig, stack?: string): { path: PropertyKey[]; message: string }[] {
+    const raw = (value && typeof value === "object" ? value : {}) as { quota?: Record<string, unknown>; container?: Record<string, Record<string, unknown> | undefined> };
+    const quantity = (text: unknown, read: typeof readCpu) => (typeof text === "string" ? read(text) : undefined);
+    const overrides: StoreEntry["quota"] & object = {};
+    const quota = raw.quota && typeof raw.quota === "object" ? raw.quota : {};
+    for (const key of ["cpu", "memory", "storage"] as const) {
+        const reading = quantity(quota[key], key === "cpu" ? readCpu : readBytes);
+        if (reading?.ok) overrides[key] = reading.canonical;
+    }
+    const container: { requests: { cpu?: string; memory?: string }; limits: { cpu?: string; memory?: string } } = { requests: {}, limits: {} };
+    for (const kind of ["requests", "limits"] as const) {
+        const section = raw.container && typeof raw.container === "object" ? raw.container[kind] : undefined;
+        for (const key of ["cpu", "memory"] as const) {
+            const reading = section && typeof section === "object" ? quantity(section[key], key === "cpu" ? readCpu : readBytes) : undefined;
+            if (reading?.ok) container[kind][key] = reading.canonical;
+        }
+    }
+    const partial = { quota: overrides, container } as unknown as StoreEntry;
+    return storeArithmeticProblems(resolveStore({ ...partial, name: "x", admin: { email: "", user: "" }, woocommerce: { currency: "", country: "" } }, config), partial, config, stack)
+        .filter((problem) => problem.message.includes(" is above the bound "));
+}
+
 /** Whether the namespace quota holds every container of a store at its limits, and both volumes. */
 export function quotaFit(store: ResolvedStore): { resource: "cpu" | "memory" | "storage"; message: string }[] {
     const shortfalls: { resource: "cpu" | "memory" | "storage"; message: string }[] = [];
@@ -246,6 +269,15 @@ export function validateStoreList(text: string, file: string, config: StackConfi
         const entry = storeEntrySchema.safeParse(value, { reportInput: true });
         if (!entry.success) {
             all.push(...toProblems(entry.error.issues, ["stores", index]));
+            // The entry's other values are still held against the stack's bounds, so that fixing
+            // the first problems does not reveal new ones.
+            const issuePaths = new Set(entry.error.issues.map((issue) => dottedPath(issue.path)));
+            for (const problem of boundProblems(value, config, options.stack)) {
+                if (!issuePaths.has(dottedPath(problem.path))) {
+                    const [message, hint] = problem.message.split(" — ");
+                    all.push(problemAt(["stores", index, ...problem.path], message, hint));
+                }
+            }
             return;
         }
         const store = resolveStore(entry.data, config);

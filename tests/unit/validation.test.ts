@@ -331,6 +331,11 @@ describe("messages", () => {
         assert.equal(problems.length, 1, problems.join("\n"));
         assert.match(problems[0], /\(stack prod\) — set `host` for this store/);
     });
+    it("hold an entry with a schema problem against the bounds too (every problem at once)", () => {
+        const { problems } = problemsOf(list(entry("    quota: {cpu: \"6\"}\n    container:\n      limits: {cpu: 3}\n")), { stack: "dev" });
+        assert.deepEqual(problems.map((problem) => problem.line), [5, 7]);
+        assert.match(formatProblem(problems[0]), /quota\.cpu 6 is above the bound 4 of stack dev/);
+    });
     it("the repository's own stores.yaml still validates for every stack", () => {
         assert.deepEqual(validateProject(PROJECT_DIR, ["dev", "prod"]).problems.map(formatProblem), []);
     });
