@@ -7,6 +7,7 @@ import * as countries from "i18n-iso-countries/index";
 import * as currencies from "currency-codes";
 import english from "i18n-iso-countries/langs/en.json";
 import { shown } from "./text";
+import { SETUP_DEFAULT_STATES, WOOCOMMERCE_NO_STATES, WOOCOMMERCE_STATE_OPTIONAL, WOOCOMMERCE_STATES } from "./woocommerceStates";
 
 countries.registerLocale(english);
 
@@ -23,7 +24,11 @@ const NOT_SHOP_CURRENCIES = new Set(["XAU", "XAG", "XPD", "XPT", "XBA", "XBB", "
 
 const ALPHA2 = new Set(Object.keys(countries.getAlpha2Codes()));
 
-/** `CC` or `CC:STATE`, with CC an ISO 3166-1 alpha-2 code (WooCommerce's store country format). */
+/**
+ * `CC` or `CC:STATE`, with CC an ISO 3166-1 alpha-2 code (WooCommerce's store country format)
+ * and STATE one of WooCommerce's codes for that country (woocommerceStates.ts). A country whose
+ * checkout requires a state needs one, unless the setup Job has a default for it.
+ */
 export function readCountry(text: string): LocaleReading {
     const [code, state, ...rest] = text.split(":");
     const format = "write an ISO 3166-1 alpha-2 code, optionally with a state: US:CA, DE";
@@ -37,6 +42,22 @@ export function readCountry(text: string): LocaleReading {
         const meant = KNOWN_MISTAKES[code] ?? (code.length === 3 ? countries.alpha3ToAlpha2(code) : undefined);
         const hint = meant ? `did you mean ${meant} (${countries.getName(meant, "en")})?` : format;
         return { ok: false, message: `country ${shown(text)} is not an ISO 3166-1 alpha-2 code`, hint };
+    }
+    const name = countries.getName(code, "en") ?? code;
+    const states = WOOCOMMERCE_STATES[code];
+    const examples = (list: readonly string[]) => list.slice(0, 4).map((candidate) => `${code}:${candidate}`).join(", ");
+    if (state !== undefined) {
+        if (WOOCOMMERCE_NO_STATES.has(code)) {
+            return { ok: false, message: `country "${text}": WooCommerce has no states for ${name}`, hint: `write the country alone: "${code}"` };
+        }
+        if (states && !states.some((candidate) => candidate.toUpperCase() === state)) {
+            return { ok: false, message: `country "${text}": "${state}" is not a WooCommerce state of ${name}`, hint: `write one of WooCommerce's state codes, e.g. ${examples(states)}` };
+        }
+        return { ok: true };
+    }
+    if (!WOOCOMMERCE_STATE_OPTIONAL.has(code) && SETUP_DEFAULT_STATES[code] === undefined) {
+        const hint = states ? `add the store's state, e.g. ${examples(states.filter((candidate) => /^[A-Z0-9-]{1,10}$/.test(candidate.toUpperCase())))}` : `add the store's state or region: ${code}:<STATE>`;
+        return { ok: false, message: `country "${text}": WooCommerce requires a state for ${name}, and the setup Job's test order needs one`, hint };
     }
     return { ok: true };
 }

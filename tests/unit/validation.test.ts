@@ -17,6 +17,7 @@ import { readBytes, readCpu } from "../../components/quantity";
 import { stripNamespace, validateStackConfig } from "../../components/stackConfig";
 import { validateStoreList } from "../../components/storeList";
 import { MAX_SHOWN_LENGTH } from "../../components/text";
+import { SETUP_DEFAULT_STATES } from "../../components/woocommerceStates";
 import { validateProject } from "../../automation/validate";
 import { minimalConfig, PROJECT_DIR, stackConfig } from "../helpers/config";
 
@@ -200,7 +201,30 @@ describe("countries and currencies the setup Job can use", () => {
             assert.ok(`${reading.message} — ${reading.hint}`.includes(text), `${reading.message} — ${reading.hint}`);
         });
     }
-    for (const good of ["US:CA", "DE", "GB", "JP:JP13"]) {
+    const states: [string, string][] = [
+        ["US:XX", "\"XX\" is not a WooCommerce state of United States of America — write one of WooCommerce's state codes, e.g. US:AL"],
+        ["AR", "WooCommerce requires a state for Argentina, and the setup Job's test order needs one — add the store's state, e.g. AR:C"],
+        ["TR", "WooCommerce requires a state for"],
+        ["FR:IDF", "WooCommerce has no states for France — write the country alone: \"FR\""],
+    ];
+    for (const [input, text] of states) {
+        it(`country ${input} (WooCommerce's states)`, () => {
+            const reading = readCountry(input);
+            assert.ok(!reading.ok);
+            assert.ok(`${reading.message} — ${reading.hint}`.includes(text), `${reading.message} — ${reading.hint}`);
+        });
+    }
+    it("the setup Job's default states are the ones woocommerceStates.ts knows, and valid WooCommerce states", () => {
+        const script = fs.readFileSync(path.join(PROJECT_DIR, "setup", "woostore-setup.sh"), "utf8");
+        const body = script.slice(script.indexOf("billing_address() {"), script.indexOf("esac", script.indexOf("billing_address() {")));
+        const defaults = Object.fromEntries([...body.matchAll(/^\s+([A-Z]{2})\) state=([A-Z0-9-]+) /gm)].map((match) => [match[1], match[2]]));
+        assert.deepEqual(defaults, SETUP_DEFAULT_STATES);
+        for (const [country, state] of Object.entries(defaults)) {
+            assert.deepEqual(readCountry(`${country}:${state}`), { ok: true }, `${country}:${state}`);
+            assert.deepEqual(readCountry(country), { ok: true }, country);
+        }
+    });
+    for (const good of ["US:CA", "DE", "GB", "JP:JP13", "AR:C", "AD:ESCALDES", "MX", "DE:DE-BW", "NZ"]) {
         it(`country ${good} is accepted`, () => assert.deepEqual(readCountry(good), { ok: true }));
     }
     const currencies: [string, string][] = [["XYZ", "not an ISO 4217 code"], ["XAU", "not money a shop can price in"], ["XTS", "not money a shop can price in"], ["eur", "write it in capitals: \"EUR\""]];
