@@ -13,37 +13,101 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { ALLOW_EMPTY_ENV } from "../components/defaults";
 import { readStackConfigFile } from "../components/stackConfig";
-import { CommandSpec, ParsedArgs, runCommand } from "./cli";
 import { setupFailureDetail } from "./diagnose";
 import { printReport, validateProject } from "./validate";
-import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { PulumiCliError, ResolvedCli, resolvePulumiCli } from "./pulumiCli";
+import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { loadProgramInputs, ProgramInputs } from "../components/program";
+import { defaultParallelStores, FleetArgumentError, FleetSummary, runFleet } from "../fleet/run";
+import { fleetDir } from "../fleet/workspace";
 
 export const K3D_CLUSTER = "woostore";
 
-export const UP_COMMAND: CommandSpec = {
-    command: "up",
-    summary: "Validates the inputs, finds a cluster (KUBECONFIG, the stack's woostore:kubeContext, or a local k3d cluster it creates), runs the update and lists every store's URL and status.",
-    options: [
-        { name: "stack", value: "name", description: "stack to update (default: dev)" },
-        { name: "preview", description: "show what would change, change nothing" },
-        { name: "destroy", description: "delete every store of the stack" },
-        { name: "continue-on-error", description: "keep updating other stores when one fails" },
-        { name: "allow-empty", description: "accept an empty store list, which deletes every unprotected store" },
-    ],
-};
+export const UP_USAGE = `usage: npm run up [-- options]
+  --stack NAME            stack to run (default dev); its woostore:stackLayout decides single or perStore
+  --preview               preview only, change nothing
+  --destroy               destroy every store of the stack (protected stores refuse)
+  --continue-on-error     single layout: keep going past failed resources
+  --all                   perStore: update every store whatever its fingerprint
+  --refresh               refresh every store with expect-no-changes (the drift check)
+  --store NAME            perStore: act on this store only (repeatable)
+  --parallel-stores N     perStore: stores in flight at once (default from cores and memory)
+  --parallel N            Pulumi's own --parallel inside each operation
+  --json                  perStore: one JSON summary on stdout at the end; progress goes to stderr
+  --lock-stale-after MIN  a stack lock older than this is reported as stale, with the recovery command (default 60)
+  --policy-pack DIR       run the update/preview behind this policy pack (e.g. policy)
+  --policy-pack-config F  its config file (e.g. policy/config/prod.json)
+  --allow-empty           accept an empty store list (up would delete every unprotected store)
+  --help                  this text`;
 
-interface Options { stack: string; mode: "up" | "preview" | "destroy"; continueOnError: boolean; allowEmpty: boolean }
+export interface UpOptions {
+    stack: string;
+    mode: "up" | "preview" | "destroy";
+    continueOnError: boolean;
+    all: boolean;
+    refresh: boolean;
+    only?: string[];
+    parallelStores?: number;
+    pulumiParallel?: number;
+    json: boolean;
+    lockStaleAfterMinutes: number;
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
+    allowEmpty: boolean;
+    help: boolean;
+}
 
-function toOptions(args: ParsedArgs): Options | string {
-    if (args.options.preview && args.options.destroy) {
-        return "--preview and --destroy exclude each other: give one";
-    }
-    return {
-        stack: (args.options.stack as string | undefined) ?? "dev",
-        mode: args.options.preview ? "preview" : args.options.destroy ? "destroy" : "up",
-        continueOnError: args.options["continue-on-error"] === true,
-        allowEmpty: args.options["allow-empty"] === true,
+export class UsageError extends Error {}
+
+/** Parses `npm run up` flags; every mistake is a UsageError naming the flag and what it needs. */
+export function parseUpArgs(argv: string[]): UpOptions {
+    const options: UpOptions = { stack: "dev", mode: "up", continueOnError: false, all: false, refresh: false, json: false, lockStaleAfterMinutes: 60, allowEmpty: false, help: false };
+    const problems: string[] = [];
+    const modes: string[] = [];
+    let index = 0;
+    /** The flag's value, consumed; a missing one (end, or another flag next) is a problem. */
+    const value = (flag: string): string | undefined => {
+        const next = argv[index + 1];
+        if (next === undefined || next.startsWith("--")) {
+            problems.push(`${flag} needs a value`);
+            return undefined;
+        }
+        index++;
+        return next;
     };
+    const count = (flag: string, text: string | undefined, min: number): number | undefined => {
+        if (text === undefined) return undefined;
+        if (!/^\d+$/.test(text) || Number(text) < min) {
+            problems.push(`${flag} ${JSON.stringify(text)}: write a whole number of at least ${min}`);
+            return undefined;
+        }
+        return Number(text);
+    };
+    for (; index < argv.length; index++) {
+        const arg = argv[index];
+        switch (arg) {
+            case "--stack": options.stack = value(arg) ?? options.stack; break;
+            case "--preview": modes.push(arg); options.mode = "preview"; break;
+            case "--destroy": modes.push(arg); options.mode = "destroy"; break;
+            case "--continue-on-error": options.continueOnError = true; break;
+            case "--all": options.all = true; break;
+            case "--refresh": options.refresh = true; break;
+            case "--json": options.json = true; break;
+            case "--allow-empty": options.allowEmpty = true; break;
+            case "--help": case "-h": options.help = true; break;
+            case "--store": { const name = value(arg); if (name !== undefined) (options.only ??= []).push(name); break; }
+            case "--parallel-stores": options.parallelStores = count(arg, value(arg), 1); break;
+            case "--parallel": options.pulumiParallel = count(arg, value(arg), 1); break;
+            case "--lock-stale-after": options.lockStaleAfterMinutes = count(arg, value(arg), 1) ?? options.lockStaleAfterMinutes; break;
+            case "--policy-pack": { const dir = value(arg); if (dir !== undefined) (options.policyPacks ??= []).push(path.resolve(dir)); break; }
+            case "--policy-pack-config": { const file = value(arg); if (file !== undefined) (options.policyPackConfigs ??= []).push(path.resolve(file)); break; }
+            default: problems.push(`unknown option ${JSON.stringify(arg)}`);
+        }
+    }
+    if (new Set(modes).size > 1) problems.push("--preview and --destroy exclude each other: give one");
+    if (options.refresh && options.mode !== "up") problems.push(`--refresh cannot be combined with --${options.mode}`);
+    if (problems.length) throw new UsageError(`${problems.join("; ")}\n${UP_USAGE}`);
+    return options;
 }
 
 const has = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
@@ -98,7 +162,7 @@ function missingContext(context: string, files: string[], stack: string): string
 }
 
 /** Environment that points the Kubernetes provider at the planned cluster; creates the k3d cluster if needed. */
-function clusterEnv(plan: ClusterPlan): Record<string, string> {
+function planEnv(plan: ClusterPlan): Record<string, string> {
     if (plan.kind === "kubeconfig") {
         return { KUBECONFIG: plan.kubeconfig };
     }
@@ -111,20 +175,54 @@ function clusterEnv(plan: ClusterPlan): Record<string, string> {
     return { KUBECONFIG: kubeconfig };
 }
 
-async function main(args: ParsedArgs): Promise<number> {
-    const options = toOptions(args);
-    if (typeof options === "string") {
-        console.error(options);
+/** Environment that points the Kubernetes provider at a cluster (creating a k3d cluster if needed); throws when there is none. */
+export function clusterEnv(stack: string): Record<string, string> {
+    const { plan, problems } = clusterPrerequisites(stack);
+    if (!plan) {
+        throw new Error(problems.join("\n"));
+    }
+    return planEnv(plan);
+}
+
+/** Used as the CLI installer while prerequisites are checked: an install would be needed, nothing is written. */
+class InstallNeeded extends Error {}
+
+/**
+ * A Pulumi CLI problem, if any, without installing or writing anything: a usable CLI on PATH or
+ * in the cache is fine, and so is one `up` would install (that happens after every check).
+ */
+async function pulumiCliProblem(): Promise<string | undefined> {
+    try {
+        await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME, log: () => undefined, installer: () => Promise.reject(new InstallNeeded()) });
+        return undefined;
+    } catch (error) {
+        if (error instanceof PulumiCliError && !/could not download/.test(error.message)) {
+            return `Pulumi CLI: ${error.message}`;
+        }
+        return undefined;
+    }
+}
+
+async function main(): Promise<number> {
+    let options: UpOptions;
+    try {
+        options = parseUpArgs(process.argv.slice(2));
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        console.error(`npm run up: ${error.message}`);
         return 2;
     }
-    // Every prerequisite is checked, and all missing ones listed, before anything is written.
-    const report = validateProject(PROJECT_DIR, [options.stack], { allowEmpty: options.allowEmpty || options.mode === "destroy" });
-    const missing: string[] = [];
-    if (!pulumiCliVersion()) {
-        missing.push("The Pulumi CLI is not on PATH — install it (https://www.pulumi.com/docs/install/), or on a machine without downloads build it with `bash testbed/build.sh` and `source testbed/env.sh`.");
+    if (options.help) {
+        console.log(UP_USAGE);
+        return 0;
     }
-    const cluster = report.problems.some((problem) => problem.file === `Pulumi.${options.stack}.yaml` && problem.line === 0) ? { problems: [] } : clusterPrerequisites(options.stack);
-    missing.push(...cluster.problems);
+    // Every prerequisite is checked, and all missing ones listed at once, before anything is
+    // written (the CLI install, ~/.woostore, a k3d cluster).
+    const report = validateProject(PROJECT_DIR, [options.stack], { allowEmpty: options.allowEmpty || options.mode === "destroy" });
+    const stackFileMissing = report.problems.some((problem) => problem.file === `Pulumi.${options.stack}.yaml` && problem.line === 0);
+    const cluster = stackFileMissing ? { problems: [] } : clusterPrerequisites(options.stack);
+    const cliProblem = await pulumiCliProblem();
+    const missing = [...(cliProblem ? [cliProblem] : []), ...cluster.problems];
     printReport(report);
     if (missing.length) {
         console.error(`${missing.length} prerequisite${missing.length === 1 ? " is" : "s are"} missing, nothing was changed:`);
@@ -133,14 +231,41 @@ async function main(args: ParsedArgs): Promise<number> {
     if (report.problems.length || missing.length || !cluster.plan) {
         return 1;
     }
-    const env: Record<string, string> = { ...clusterEnv(cluster.plan), ...(options.allowEmpty ? { [ALLOW_EMPTY_ENV]: "true" } : {}) };
-    const stack = await openStack({ stackName: options.stack, env });
+    if (options.allowEmpty) {
+        process.env[ALLOW_EMPTY_ENV] = "true";
+    }
+    const inputs = loadProgramInputs(PROJECT_DIR, options.stack, configAsPulumiGivesIt(readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`)).raw));
+    const perStore = inputs.config.stackLayout === "perStore";
+    if (!perStore && (options.only || options.all || options.json || options.parallelStores)) {
+        console.error(`npm run up: --store, --all, --json and --parallel-stores need woostore:stackLayout perStore; stack ${options.stack} is single`);
+        return 2;
+    }
+    let cli: ResolvedCli;
+    try {
+        cli = await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME });
+    } catch (error) {
+        if (!(error instanceof PulumiCliError)) throw error;
+        console.error(`Pulumi CLI: ${error.message}`);
+        return 1;
+    }
+    const env: Record<string, string> = { ...planEnv(cluster.plan), ...(options.allowEmpty ? { [ALLOW_EMPTY_ENV]: "true" } : {}) };
+    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, report.storeNames, env, cli);
+}
+
+/** `woostore:*` values the way the program receives them from Pulumi: objects as JSON text. */
+export function configAsPulumiGivesIt(raw: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli): Promise<number> {
+    const stack = await openStack({ stackName: options.stack, env, pulumiCommand: cli.command });
     const events: EngineEvent[] = [];
-    const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const };
+    const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const, parallel: options.pulumiParallel };
+    const policy = { policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs };
     let failed = false;
     try {
         if (options.mode === "preview") {
-            await stack.preview({ ...common, diff: false });
+            await stack.preview({ ...common, ...policy, diff: false });
             return 0;
         }
         if (options.mode === "destroy") {
@@ -148,13 +273,69 @@ async function main(args: ParsedArgs): Promise<number> {
             console.log(`\nAll stores of stack ${options.stack} are gone.`);
             return 0;
         }
-        await stack.up({ ...common, continueOnError: options.continueOnError });
+        if (options.refresh) {
+            // The drift check is read-only: it reports differences, it does not write them into the state.
+            await stack.refresh({ ...common, expectNoChanges: true, previewOnly: true });
+        } else {
+            await stack.up({ ...common, ...policy, continueOnError: options.continueOnError });
+        }
     } catch {
         failed = true;
     }
     const failures = await storeFailures(collectErrors(events), collectParents(events), env.KUBECONFIG);
-    printStores(await stack.outputs(), failures, report.storeNames, failed, showSecretsCommand(options.stack));
+    printStores(await stack.outputs(), failures, storeNames, failed, showSecretsCommand(options.stack));
     return failed ? 1 : 0;
+}
+
+async function upFleet(options: UpOptions, inputs: ProgramInputs, env: Record<string, string>, cli: ResolvedCli): Promise<number> {
+    const progressStream = options.json ? process.stderr : process.stdout;
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        progressStream.write("\nInterrupted: stopping the operations in flight (Ctrl-C again to quit at once)…\n");
+        abort.abort();
+    };
+    process.on("SIGINT", onSigint);
+    const parallelStores = options.parallelStores ?? defaultParallelStores();
+    let summary;
+    try {
+        summary = await runFleet(inputs, {
+            projectDir: PROJECT_DIR, woostoreHome: WOOSTORE_HOME, baseStack: options.stack, mode: options.mode,
+            all: options.all, refresh: options.refresh, only: options.only, parallelStores, pulumiParallel: options.pulumiParallel,
+            envVars: pulumiEnv({ env }), pulumiCommand: cli.command, lockStaleAfterMs: options.lockStaleAfterMinutes * 60_000,
+            policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs,
+            progress: { write: (text) => progressStream.write(text), isTTY: progressStream.isTTY, columns: progressStream.columns },
+            signal: abort.signal,
+        });
+    } catch (error) {
+        if (!(error instanceof FleetArgumentError)) throw error;
+        console.error(`npm run up: ${error.message}`);
+        return 2;
+    } finally {
+        process.off("SIGINT", onSigint);
+    }
+    if (options.json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+        printFleet(summary, options.stack);
+    }
+    if (abort.signal.aborted) return 130;
+    return summary.stores.some((store) => store.action === "failed") ? 1 : 0;
+}
+
+/** The closing table of a fleet run: every store's action, status and URL; why and where the log is for failures. */
+function printFleet(summary: FleetSummary, baseStack: string): void {
+    console.log(`\nStores of ${baseStack} (perStore):`);
+    for (const store of summary.stores) {
+        const status = store.action === "failed" ? `Failed: ${store.reason ?? ""}` : store.status ?? "";
+        console.log(`  ${store.name.padEnd(24)} ${store.action.padEnd(10)} ${(store.url ?? "").padEnd(40)} ${status}`);
+        if (store.action === "failed" && store.log) console.log(`  ${"".padEnd(24)} log: ${store.log}`);
+    }
+    const counts = summary.stores.reduce<Record<string, number>>((acc, store) => ({ ...acc, [store.action]: (acc[store.action] ?? 0) + 1 }), {});
+    console.log(`\n${Object.entries(counts).map(([action, n]) => `${n} ${action}`).join(", ") || "no stores"}`);
+    console.log(`Admin password of a Ready store: ${showSecretsCommand(`${baseStack}.<store>`)} --cwd ${fleetDir(WOOSTORE_HOME, PROJECT_DIR)}`);
 }
 
 /** The CLI command that shows the stores' credentials, with the backend `npm run up` used. */
@@ -197,5 +378,5 @@ function printStores(outputs: Record<string, { value: unknown }>, failures: Map<
 }
 
 if (require.main === module) {
-    runCommand(UP_COMMAND, process.argv.slice(2), main).then((code) => { process.exitCode = code; }, (error: Error) => { console.error(error.message); process.exitCode = 1; });
+    main().then((code) => { process.exitCode = code; }, (error: Error) => { console.error(error.message); process.exitCode = 1; });
 }

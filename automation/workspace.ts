@@ -3,8 +3,7 @@
  * directory, like `localProgram-tsnode`): the same program the CLI runs. Used by
  * `npm run up`, the e2e tests and the benchmarks.
  */
-import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { execFileSync } from "child_process";
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,6 +19,8 @@ export interface StackOptions {
     passphrase?: string;
     /** Extra environment for the Pulumi CLI (e.g. KUBECONFIG). */
     env?: Record<string, string>;
+    /** The CLI to run (automation/pulumiCli.ts); default: `pulumi` on PATH. */
+    pulumiCommand?: PulumiCommand;
 }
 
 export const WOOSTORE_HOME = process.env.WOOSTORE_HOME ?? path.join(os.homedir(), ".woostore");
@@ -40,18 +41,12 @@ export function defaultPassphrase(): string {
     return fs.readFileSync(file, "utf8").trim();
 }
 
-/** The Pulumi CLI's version, or undefined when it is not on PATH. */
-export function pulumiCliVersion(): string | undefined {
-    try {
-        return execFileSync("pulumi", ["version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-        return undefined;
-    }
-}
-
-export async function openStack(options: StackOptions): Promise<Stack> {
+/** The environment every Pulumi CLI process of this project gets: backend, passphrase, extras. */
+export function pulumiEnv(options: Omit<StackOptions, "stackName" | "pulumiCommand">): Record<string, string> {
     const envVars: Record<string, string> = {
-        PULUMI_BACKEND_URL: options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl(),
+        // With a Pulumi Cloud token (as in CI) and no backend URL, Pulumi Cloud; else a local file backend.
+        PULUMI_BACKEND_URL: options.backendUrl ?? (process.env.PULUMI_BACKEND_URL || undefined) ??
+            (process.env.PULUMI_ACCESS_TOKEN ? "https://api.pulumi.com" : defaultBackendUrl()),
         PULUMI_SKIP_UPDATE_CHECK: "true",
         ...(options.env ?? {}),
     };
@@ -62,7 +57,11 @@ export async function openStack(options: StackOptions): Promise<Stack> {
     } else if (options.passphrase !== undefined) {
         envVars.PULUMI_CONFIG_PASSPHRASE = options.passphrase;
     }
-    return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: PROJECT_DIR }, { envVars });
+    return envVars;
+}
+
+export async function openStack(options: StackOptions): Promise<Stack> {
+    return LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: PROJECT_DIR }, { envVars: pulumiEnv(options), pulumiCommand: options.pulumiCommand });
 }
 
 /** Errors the engine reported, by resource URN (what failed and why). */

@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALLOW_EMPTY_ENV } from "./defaults";
 import { InputError, parseYamlSource } from "./problems";
 import { configProblem, loadStackConfig, readStackConfigFile, resolveStoreListPath, StackConfig, stripNamespace } from "./stackConfig";
-import { loadStoreList, ResolvedStore } from "./storeList";
+import { ownershipProblem, parseStackName } from "./stackLayout";
+import { loadStoreList, ResolvedStore, validateStoreEntry } from "./storeList";
 import { StoreOutputs, WooStore } from "./wooStore";
 
 export type { StoreOutputs };
@@ -22,17 +23,62 @@ export interface ProgramInputs {
 
 /** Reads and validates everything the program needs; throws InputError with all problems. */
 export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>): ProgramInputs {
-    const configFile = `Pulumi.${stackName}.yaml`;
+    // A per-store stack (dev.demo-shop) runs with a copy of its base stack's config: problems
+    // are reported against the file the user edits, Pulumi.dev.yaml.
+    const configFile = `Pulumi.${parseStackName(stackName).base}.yaml`;
     const configPath = path.join(projectDir, configFile);
+    const baseStack = parseStackName(stackName).base;
     const configText = fs.existsSync(configPath) ? readStackConfigFile(configPath).text : undefined;
-    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText, stackName);
+    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText, baseStack);
     const listPath = resolveStoreListPath(projectDir, config.storeList);
     if (!listPath.ok) {
         const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
         throw new InputError([configProblem(configFile, source, ["storeList"], listPath.message, listPath.hint)]);
     }
-    const stores = loadStoreList(listPath.path, config, config.storeList, { stack: stackName, allowEmpty: process.env[ALLOW_EMPTY_ENV] === "true" });
+    const stores = loadStoreList(listPath.path, config, config.storeList, { stack: baseStack, allowEmpty: process.env[ALLOW_EMPTY_ENV] === "true" });
     return { config, stores };
+}
+
+/**
+ * The stores this stack registers: all of them under `single`, the one its name says it owns
+ * under `perStore`. Throws InputError when the stack may not run (see ownershipProblem).
+ */
+export function storesOfStack(inputs: ProgramInputs, stackName: string): ProgramInputs {
+    const configFile = `Pulumi.${parseStackName(stackName).base}.yaml`;
+    const apiStore = inputs.config.apiStore === undefined ? undefined : apiStoreOf(inputs, stackName, configFile);
+    const names = inputs.stores.map((store) => store.name);
+    const problem = ownershipProblem(stackName, inputs.config.stackLayout, apiStore ? [...names, apiStore.name] : names);
+    if (problem) {
+        throw new InputError([{ file: configFile, line: 0, col: 0, path: "woostore:stackLayout", ...problem }]);
+    }
+    if (apiStore) return { ...inputs, stores: [apiStore] };
+    const owned = parseStackName(stackName).store;
+    return owned === undefined ? inputs : { ...inputs, stores: inputs.stores.filter((store) => store.name === owned) };
+}
+
+/**
+ * The store of a per-store stack created by the self-service API: its entry comes from the
+ * stack's config (woostore:apiStore), validated like a store list entry. It must be the store
+ * the stack's name says, and must not also be in the store list (git owns those).
+ */
+function apiStoreOf(inputs: ProgramInputs, stackName: string, configFile: string): ResolvedStore {
+    const raw = typeof inputs.config.apiStore === "string" ? safeJson(inputs.config.apiStore) : inputs.config.apiStore;
+    const result = validateStoreEntry(raw, inputs.config);
+    const at = (message: string, hint: string) => new InputError([{ file: configFile, line: 0, col: 0, path: "woostore:apiStore", message: `stack "${stackName}": ${message}`, hint }]);
+    if (!result.store) throw at(`the API's store entry is invalid: ${result.problems.join("; ")}`, "recreate the store through the API");
+    if (result.store.name !== parseStackName(stackName).store) throw at(`the API's store entry is for "${result.store.name}"`, "a per-store stack runs only the store its name says");
+    if (inputs.stores.some((store) => store.name === result.store!.name)) {
+        throw at(`store "${result.store.name}" is in the store list too`, "a store is either in stores.yaml (changed through git) or created by the API, never both: remove one");
+    }
+    return result.store;
+}
+
+function safeJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
 /**
@@ -69,7 +115,7 @@ function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<
 export function runProgram(projectDir: string): Record<string, StoreOutputs> {
     let inputs: ProgramInputs;
     try {
-        inputs = loadProgramInputs(projectDir, pulumi.getStack(), pulumi.runtime.allConfig());
+        inputs = storesOfStack(loadProgramInputs(projectDir, pulumi.getStack(), pulumi.runtime.allConfig()), pulumi.getStack());
     } catch (error) {
         if (error instanceof InputError) {
             throw new pulumi.RunError(`invalid WooStore input, nothing was changed.\n${error.message}`);

@@ -14,6 +14,7 @@ import { readInputFile } from "./inputFile";
 import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem, SourceDocument } from "./problems";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity";
 import { allowedKeysAt } from "./schemaKeys";
+import { STACK_LAYOUTS } from "./stackLayout";
 import { byteQuantity, cpuQuantity, dnsSubdomain, hostName, imageReference, Minimum, optionalDnsSubdomain } from "./valueSchemas";
 
 export const CONFIG_NAMESPACE = "woostore";
@@ -53,6 +54,7 @@ export const stackConfigSchema = z.strictObject({
     storageClass: optionalDnsSubdomain("the StorageClass name", "local-path").default(""),
     podSecurity: z.enum(["restricted", "baseline"], { error: "must be \"restricted\" or \"baseline\" — restricted is what every store pod meets" }).default("restricted"),
     protectStores: z.boolean().default(false),
+    stackLayout: z.enum(STACK_LAYOUTS, { error: "must be \"single\" (one stack holds every store) or \"perStore\" (one stack per store, run by npm run up)" }).default("single"),
     woocommerceVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact version like 10.3.5 — pin WooCommerce, the Store API changes between versions" }).default(DEFAULT_WOOCOMMERCE_VERSION),
     images: z.strictObject({
         wordpress: imageReference.default(DEFAULT_IMAGES.wordpress),
@@ -91,6 +93,10 @@ export const stackConfigSchema = z.strictObject({
         testOrderPolicy: z.enum(["trash", "delete", "keep"], { error: "must be trash, delete or keep — what happens to the verification order" }).default("trash"),
     }).prefault({}),
     helmTimeoutSeconds: z.number().int().min(60).max(3600).default(600),
+    // Set by the self-service API on the per-store stacks of the stores it creates (the store
+    // entry, as JSON); validated by the program with the store list's schema. Not for
+    // Pulumi.<stack>.yaml.
+    apiStore: z.unknown().optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;

@@ -216,6 +216,23 @@ export function quotaFit(store: ResolvedStore): { resource: "cpu" | "memory" | "
     return shortfalls;
 }
 
+/**
+ * One store entry on its own (e.g. from the self-service API): the store list's schema and
+ * arithmetic, problems as "path: what — how to fix" lines.
+ */
+export function validateStoreEntry(raw: unknown, config: StackConfig): { store?: ResolvedStore; problems: string[] } {
+    const entry = storeEntrySchema.safeParse(raw, { reportInput: true });
+    if (!entry.success) {
+        return {
+            problems: entry.error.issues.flatMap((issue) => describeIssue(issue, (path) => allowedKeysAt(storeEntrySchema, path))
+                .map((d) => `${dottedPath(d.keyName !== undefined ? [...issue.path, d.keyName] : issue.path) || "entry"}: ${d.message} — ${d.hint}`)),
+        };
+    }
+    const store = resolveStore(entry.data, config);
+    const problems = storeArithmeticProblems(store, entry.data, config).map((p) => `${dottedPath(p.path)}: ${p.message}`);
+    return problems.length ? { problems } : { store, problems };
+}
+
 export interface StoreListResult {
     stores: ResolvedStore[];
     problems: Problem[];

@@ -10,6 +10,8 @@
 #   NODES=2 NODE_CPU=8 NODE_MEM=16Gi NODE_PODS=110
 #   STORAGE_CLASS=local-path    default StorageClass whose PVCs KWOK binds
 #   PORT_BASE=36000             etcd +379/+380, apiserver +443, kcm +257, scheduler +259, kwok +247
+#   POD_READY_DELAY_MS=0        delay before KWOK makes a pod Running/Ready (realistic: 20000)
+#   JOB_COMPLETE_DELAY_MS=0     delay before a running Job pod Succeeds (realistic: 30000)
 #   WOOSTORE_TESTBED_CACHE      tool cache (see build.sh)
 #
 # Stages: kwok runs with --enable-crds=Stage, so stages are Stage objects in the cluster. `up`
@@ -29,6 +31,8 @@ NODE_CPU="${NODE_CPU:-8}"
 NODE_MEM="${NODE_MEM:-16Gi}"
 NODE_PODS="${NODE_PODS:-110}"
 STORAGE_CLASS="${STORAGE_CLASS:-local-path}"
+POD_READY_DELAY_MS="${POD_READY_DELAY_MS:-0}"
+JOB_COMPLETE_DELAY_MS="${JOB_COMPLETE_DELAY_MS:-0}"
 PORT_BASE="${PORT_BASE:-36000}"
 ETCD_PORT=$((PORT_BASE + 379))
 ETCD_PEER_PORT=$((PORT_BASE + 380))
@@ -121,9 +125,27 @@ stage_manifests() {
 		volume/fast/storage-class.yaml; do
 		[[ -f "$KWOK_SRC/kustomize/stage/$f" ]] || die "missing $KWOK_SRC/kustomize/stage/$f (run testbed/build.sh)"
 		echo "---"
-		sed "s/kwok-volume/$STORAGE_CLASS/g" "$KWOK_SRC/kustomize/stage/$f"
+		sed "s/kwok-volume/$STORAGE_CLASS/g" "$KWOK_SRC/kustomize/stage/$f" | with_delay "$(stage_delay_ms "$f")"
 		echo
 	done
+}
+
+# Real images take time to pull and start: the pod stages can wait like them (spec.delay).
+stage_delay_ms() {
+	case "$1" in
+	pod/fast/pod-ready.yaml) echo "$POD_READY_DELAY_MS" ;;
+	pod/fast/pod-complete.yaml) echo "$JOB_COMPLETE_DELAY_MS" ;;
+	*) echo 0 ;;
+	esac
+}
+
+with_delay() {
+	if [[ "$1" =~ ^[0-9]+$ ]] && (($1 > 0)); then
+		# kwok waits a random time between durationMilliseconds and jitterDurationMilliseconds: ±10 %.
+		sed "/^spec:\$/a\\  delay:\\n    durationMilliseconds: $(($1 * 9 / 10))\\n    jitterDurationMilliseconds: $(($1 * 11 / 10))"
+	else
+		cat
+	fi
 }
 
 node_manifests() {

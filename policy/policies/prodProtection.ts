@@ -24,11 +24,15 @@ export interface ProdProtectionConfig {
     protectedStacks?: string[];
 }
 
-/** Whether the stack a URN belongs to must protect its stores. */
+/**
+ * Whether the stack a URN belongs to must protect its stores. A per-store stack
+ * (`prod.bakery`, woostore:stackLayout perStore) counts as its base stack (`prod`).
+ */
 export function stackRequiresProtect(urn: string, config: ProdProtectionConfig = {}): boolean {
     if (config.requireProtect === true) return true;
     const stack = stackFromUrn(urn);
-    return stack !== undefined && (config.protectedStacks ?? DEFAULT_PROTECTED_STACKS).includes(stack);
+    const base = stack?.split(".")[0];
+    return base !== undefined && (config.protectedStacks ?? DEFAULT_PROTECTED_STACKS).includes(base);
 }
 
 /** The pure check: a message when a resource of a protected type in a protected stack is unprotected. */

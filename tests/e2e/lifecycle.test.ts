@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { setupFailureDetail } from "../../automation/diagnose";
-import { Cluster, eventually, EXTERNAL_KUBECONFIG, helm, kubectl, kubectlJson, loadTestbedEnv, startCluster, StoreSpec, TestStack } from "./testbed";
+import { Cluster, eventually, EXTERNAL_KUBECONFIG, failJobPodsStage, helm, kubectl, kubectlJson, loadTestbedEnv, startCluster, StoreSpec, TestStack } from "./testbed";
 
 const STEP = { timeout: 15 * 60 * 1000 };
 const step = (name: string, fn: () => Promise<void>) => it(name, STEP, fn);
@@ -162,45 +162,3 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
         assert.deepEqual(await helmReleaseSecrets(), []);
     });
 });
-
-/** A KWOK Stage that fails the Job pods of one namespace (takes precedence over pod-complete). */
-export function failJobPodsStage(namespace: string): string {
-    return JSON.stringify({
-        apiVersion: "kwok.x-k8s.io/v1alpha1",
-        kind: "Stage",
-        metadata: { name: `fail-job-pods-${namespace}` },
-        spec: {
-            resourceRef: { apiGroup: "v1", kind: "Pod" },
-            weight: 1,
-            selector: {
-                matchExpressions: [
-                    { key: ".metadata.namespace", operator: "In", values: [namespace] },
-                    { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
-                    { key: ".status.phase", operator: "In", values: ["Running"] },
-                    { key: ".metadata.ownerReferences.[].kind", operator: "In", values: ["Job"] },
-                ],
-            },
-            next: {
-                statusTemplate: [
-                    "{{ $now := Now }}",
-                    "containerStatuses:",
-                    "{{ range $index, $item := .spec.containers }}",
-                    "- image: {{ $item.image | Quote }}",
-                    "  name: {{ $item.name | Quote }}",
-                    "  ready: false",
-                    "  restartCount: 0",
-                    "  started: false",
-                    "  state:",
-                    "    terminated:",
-                    "      exitCode: 1",
-                    "      finishedAt: {{ $now | Quote }}",
-                    "      reason: Error",
-                    "      message: \"setup failed at step install-woocommerce (5/10): simulated by the testbed\"",
-                    "      startedAt: {{ $now | Quote }}",
-                    "{{ end }}",
-                    "phase: Failed",
-                ].join("\n"),
-            },
-        },
-    });
-}

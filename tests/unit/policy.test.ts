@@ -385,6 +385,10 @@ describe("policy prod-resources-protected", () => {
         assert.equal(runResource(prodProtection, { type: COMPONENT, stack: "production-eu", config: { requireProtect: true }, props: {} }).length, 1);
         assert.ok(stackRequiresProtect(urn("live", COMPONENT, "x"), { protectedStacks: ["live"] }));
         assert.ok(!stackRequiresProtect(urn("prod", COMPONENT, "x"), { protectedStacks: ["live"] }));
+        // Per-store stacks (woostore:stackLayout perStore) count as their base stack.
+        assert.ok(stackRequiresProtect(urn("prod.bakery", COMPONENT, "bakery")));
+        assert.ok(!stackRequiresProtect(urn("dev.bakery", COMPONENT, "bakery")));
+        assert.ok(!stackRequiresProtect(urn("production", COMPONENT, "x")));
         assert.equal(protectionProblem({ type: COMPONENT, urn: urn("prod", COMPONENT, "x"), name: "x", protect: undefined }), runResource(prodProtection, { type: COMPONENT, stack: "prod", name: "x", props: {} })[0].message);
     });
 });
