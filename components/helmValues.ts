@@ -11,14 +11,20 @@ export interface ImageRef { repository: string; tag: string; digest: string; pul
 
 /**
  * `registry.local:5000/mariadb:11.8.3@sha256:…` → repository, tag and digest, as the chart
- * renders them (`repository:tag[@digest]`). Images were validated with the stack config.
+ * renders them (`repository:tag[@digest]`). Structural only: whether a reference is allowed
+ * (a tag, not `latest`) is decided once, by readImage when the stack config is validated;
+ * the policy tests render unvalidated references on purpose.
  */
 export function splitImage(image: string): ImageRef {
     const reading = readImage(image);
-    if (!reading.ok) {
-        throw new Error(`${reading.message} — ${reading.hint}`);
+    if (reading.ok) {
+        return { repository: reading.repository, tag: reading.tag, digest: reading.digest, pullPolicy: "IfNotPresent" };
     }
-    return { repository: reading.repository, tag: reading.tag, digest: reading.digest, pullPolicy: "IfNotPresent" };
+    const at = image.indexOf("@");
+    const name = at >= 0 ? image.slice(0, at) : image;
+    const colon = name.lastIndexOf(":");
+    const hasTag = colon > name.lastIndexOf("/");
+    return { repository: hasTag ? name.slice(0, colon) : name, tag: hasTag ? name.slice(colon + 1) : "", digest: at >= 0 ? image.slice(at + 1) : "", pullPolicy: "IfNotPresent" };
 }
 
 export function helmValues(store: ResolvedStore, config: StackConfig) {

@@ -255,14 +255,19 @@ export function validateStoreList(text: string, file: string, config: StackConfi
         const entry = Array.isArray(raw.stores) && typeof index === "number" ? (raw.stores[index] as { name?: unknown } | undefined) : undefined;
         return entry && typeof entry === "object" && typeof entry.name === "string" ? entry.name : undefined;
     };
-    const problemAt = (entryPath: PropertyKey[], message: string, hint: string, keyName?: string): Problem => ({
-        file,
-        ...positionOf(source, entryPath, keyName),
-        store: entryPath[0] === "stores" ? nameAt(entryPath[1]) : undefined,
-        path: dottedPath(keyName !== undefined ? [...entryPath, keyName] : entryPath),
-        message,
-        hint,
-    });
+    const problemAt = (entryPath: PropertyKey[], message: string, hint: string, keyName?: string): Problem => {
+        const inEntry = entryPath[0] === "stores" && typeof entryPath[1] === "number";
+        const store = inEntry ? nameAt(entryPath[1]) : undefined;
+        return {
+            file,
+            ...positionOf(source, entryPath, keyName),
+            store,
+            path: dottedPath(keyName !== undefined ? [...entryPath, keyName] : entryPath),
+            // An entry without a usable name is named by its place in the list.
+            message: inEntry && store === undefined ? `entry ${Number(entryPath[1]) + 1}: ${message}` : message,
+            hint,
+        };
+    };
 
     // The list's shape first, then every entry on its own: one bad entry must not hide the
     // problems of the others, and entries that parse are still checked against the bounds.

@@ -317,6 +317,13 @@ describe("messages", () => {
         assert.match(text, /protect must be a boolean \(true or false\), got the text "yes"/);
         assert.doesNotMatch(text, /Too small|Invalid input|expected string to have|a object|a array|a undefined/);
     });
+    it("name an entry without a name by its place in the list", () => {
+        const { problems } = problemsOf("stores:\n  - admin: {email: a@example.com}\n  - name: 7\n    admin: {email: a@example.com}\n");
+        assert.deepEqual(problems.map(formatProblem), [
+            "stores.yaml:2:5 entry 1: \"name\" is required — add it (a text value)",
+            "stores.yaml:3:11 entry 2: name must be text, got the number 7 — quote it: name: \"7\"",
+        ]);
+    });
     it("truncate long values: a 1 MB name is not echoed in full", () => {
         const name = "n".repeat(1_000_000);
         const { problems } = problemsOf(list(entry("", name)));
