@@ -9,7 +9,7 @@ import { CONTAINERS_PER_STORE } from "./defaults";
 import { isWithinDomain, nonAsciiProblem, readHost } from "./dnsNames";
 import { readInputFile } from "./inputFile";
 import { defaultHost, DNS_LABEL, MAX_STORE_NAME_LENGTH, oversizedNames } from "./names";
-import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
+import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem, SourceDocument } from "./problems";
 import { formatBytes, formatCpu, parseQuantity, readBytes, readCpu } from "./quantity";
 import { allowedKeysAt } from "./schemaKeys";
 import { containerCpu, containerMemory, StackConfig } from "./stackConfig";
@@ -240,16 +240,43 @@ export interface StoreListResult {
     warnings: Problem[];
 }
 
+interface ParsedStoreList {
+    source: SourceDocument;
+    data: unknown;
+    /** The schema's verdict on each entry: it does not depend on the stack. */
+    entryResults: ReturnType<typeof storeEntrySchema.safeParse>[];
+    problems: Problem[];
+}
+
+let lastParsed: { text: string; file: string; parsed: ParsedStoreList } | undefined;
+
+/**
+ * The YAML and schema part of validating a store list, which is the same for every stack:
+ * `validate` checks one list against several stacks, so the last result is kept.
+ */
+function parseStoreList(text: string, file: string): ParsedStoreList {
+    if (lastParsed?.text === text && lastParsed.file === file) {
+        return lastParsed.parsed;
+    }
+    const { source, problems } = parseYamlSource(file, text);
+    let parsed: ParsedStoreList = { source, data: undefined, entryResults: [], problems };
+    if (problems.length === 0) {
+        const { data, problems: aliasProblems } = documentData(source);
+        const stores = data && typeof data === "object" && !Array.isArray(data) ? (data as { stores?: unknown }).stores : undefined;
+        const entryResults = Array.isArray(stores) ? stores.map((value: unknown) => storeEntrySchema.safeParse(value, { reportInput: true })) : [];
+        parsed = { source, data, entryResults, problems: aliasProblems };
+    }
+    lastParsed = { text, file, parsed };
+    return parsed;
+}
+
 /** Validates the text of a store list against the stack config. Never throws on bad input. */
 export function validateStoreList(text: string, file: string, config: StackConfig, options: StoreListOptions = {}): StoreListResult {
-    const { source, problems } = parseYamlSource(file, text);
-    if (problems.length > 0) {
-        return { stores: [], problems, warnings: [] };
+    const parsed = parseStoreList(text, file);
+    if (parsed.problems.length > 0) {
+        return { stores: [], problems: parsed.problems, warnings: [] };
     }
-    const { data, problems: aliasProblems } = documentData(source);
-    if (aliasProblems.length > 0) {
-        return { stores: [], problems: aliasProblems, warnings: [] };
-    }
+    const { source, data, entryResults } = parsed;
     const raw = (data && typeof data === "object" && !Array.isArray(data) ? data : {}) as { stores?: unknown };
     const nameAt = (index: PropertyKey): string | undefined => {
         const entry = Array.isArray(raw.stores) && typeof index === "number" ? (raw.stores[index] as { name?: unknown } | undefined) : undefined;
@@ -288,7 +315,7 @@ export function validateStoreList(text: string, file: string, config: StackConfi
     }
     const stores: ResolvedStore[] = [];
     entries.forEach((value: unknown, index: number) => {
-        const entry = storeEntrySchema.safeParse(value, { reportInput: true });
+        const entry = entryResults[index];
         if (!entry.success) {
             all.push(...toProblems(entry.error.issues, ["stores", index]));
             // The entry's other values are still held against the stack's bounds, so that fixing
