@@ -6,6 +6,7 @@
  * problems are deduplicated in linear time; target 5,000 such stores in ≤ 5 s).
  */
 import { execFileSync } from "child_process";
+import * as os from "os";
 import * as path from "path";
 
 interface Sample { stores: number; resources: number; validatedMs: number; totalMs: number; peakRssMiB: number }
@@ -30,7 +31,7 @@ console.log(`\n${largest.stores} stores: ${(largest.totalMs / 1000).toFixed(1)} 
 interface ValidationSample { stores: number; problems: number; validateMs: number }
 const invalidSizes = (process.env.BENCH_INVALID_SIZES ?? "500,5000,10000").split(",").map(Number);
 const validations: ValidationSample[] = invalidSizes.map((size) => JSON.parse(execFileSync(tsx, [path.join(__dirname, "validateMany.ts"), String(size)], { encoding: "utf8" }).trim().split("\n").pop()!) as ValidationSample);
-console.log("\nstores, each with an error | problems (2 stacks) | validate (ms) | time ÷ first | stores ÷ first");
+console.log(`\nstores, each with an error | problems (2 stacks) | validate (ms) | time ÷ first | stores ÷ first   (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
 console.log("--------------------------:|-------------------:|--------------:|-------------:|--------------:");
 for (const sample of validations) {
     console.log([sample.stores, sample.problems, sample.validateMs.toFixed(0), (sample.validateMs / validations[0].validateMs).toFixed(2), (sample.stores / validations[0].stores).toFixed(0)].join(" | "));
