@@ -3,15 +3,10 @@
  * stack and one stack per store, state only (fleet/migrate.ts). Validates first; changes
  * nothing when the stack already has that layout.
  */
-import * as path from "path";
-import { loadProgramInputs } from "../components/program";
-import { formatProblem } from "../components/problems";
-import { readStackConfigFile } from "../components/stackConfig";
 import { StackLayout, STACK_LAYOUTS } from "../components/stackLayout";
 import { migrate } from "../fleet/migrate";
-import { PulumiCliError, resolvePulumiCli } from "./pulumiCli";
-import { clusterEnv, configAsPulumiGivesIt } from "./up";
-import { validateProject } from "./validate";
+import { pulumiCliOrExplain, validatedInputs } from "./command";
+import { clusterEnv } from "./up";
 import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "./workspace";
 
 export const MIGRATE_USAGE = "usage: npm run migrate -- --stack NAME --to perStore|single";
@@ -54,25 +49,15 @@ async function main(): Promise<number> {
         console.log(MIGRATE_USAGE);
         return 0;
     }
-    const report = validateProject(PROJECT_DIR, [args.stack]);
-    if (report.problems.length) {
-        console.error(`${report.problems.length} problem(s) found, nothing was changed:`);
-        report.problems.forEach((problem) => console.error(`  ${formatProblem(problem)}`));
-        return 1;
-    }
-    const inputs = loadProgramInputs(PROJECT_DIR, args.stack, configAsPulumiGivesIt(readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`)).raw));
+    const validated = validatedInputs(args.stack);
+    if (!validated) return 1;
+    const { inputs } = validated;
     if (inputs.config.stackLayout === args.to) {
         console.log(`Stack ${args.stack} already has woostore:stackLayout ${args.to}: nothing to move.`);
         return 0;
     }
-    let cli;
-    try {
-        cli = await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME });
-    } catch (error) {
-        if (!(error instanceof PulumiCliError)) throw error;
-        console.error(`Pulumi CLI: ${error.message}`);
-        return 1;
-    }
+    const cli = await pulumiCliOrExplain();
+    if (!cli) return 1;
     const env = clusterEnv(args.stack);
     const moved = await migrate(inputs, {
         projectDir: PROJECT_DIR, woostoreHome: WOOSTORE_HOME, baseStack: args.stack, to: args.to,

@@ -12,14 +12,14 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { ALLOW_EMPTY_ENV } from "../components/defaults";
+import { ProgramInputs } from "../components/program";
 import { readStackConfigFile } from "../components/stackConfig";
-import { setupFailureDetail } from "./diagnose";
-import { printReport, validateProject } from "./validate";
-import { PulumiCliError, ResolvedCli, resolvePulumiCli } from "./pulumiCli";
-import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
-import { loadProgramInputs, ProgramInputs } from "../components/program";
 import { defaultParallelStores, FleetArgumentError, FleetSummary, runFleet } from "../fleet/run";
 import { fleetDir } from "../fleet/workspace";
+import { pulumiCliOrExplain, pulumiCliProblem, validatedInputs } from "./command";
+import { setupFailureDetail } from "./diagnose";
+import { ResolvedCli } from "./pulumiCli";
+import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
 export const K3D_CLUSTER = "woostore";
 
@@ -184,25 +184,6 @@ export function clusterEnv(stack: string): Record<string, string> {
     return planEnv(plan);
 }
 
-/** Used as the CLI installer while prerequisites are checked: an install would be needed, nothing is written. */
-class InstallNeeded extends Error {}
-
-/**
- * A Pulumi CLI problem, if any, without installing or writing anything: a usable CLI on PATH or
- * in the cache is fine, and so is one `up` would install (that happens after every check).
- */
-async function pulumiCliProblem(): Promise<string | undefined> {
-    try {
-        await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME, log: () => undefined, installer: () => Promise.reject(new InstallNeeded()) });
-        return undefined;
-    } catch (error) {
-        if (error instanceof PulumiCliError && !/could not download/.test(error.message)) {
-            return `Pulumi CLI: ${error.message}`;
-        }
-        return undefined;
-    }
-}
-
 async function main(): Promise<number> {
     let options: UpOptions;
     try {
@@ -218,43 +199,28 @@ async function main(): Promise<number> {
     }
     // Every prerequisite is checked, and all missing ones listed at once, before anything is
     // written (the CLI install, ~/.woostore, a k3d cluster).
-    const report = validateProject(PROJECT_DIR, [options.stack], { allowEmpty: options.allowEmpty || options.mode === "destroy" });
-    const stackFileMissing = report.problems.some((problem) => problem.file === `Pulumi.${options.stack}.yaml` && problem.line === 0);
-    const cluster = stackFileMissing ? { problems: [] } : clusterPrerequisites(options.stack);
+    const validated = validatedInputs(options.stack, { allowEmpty: options.allowEmpty || options.mode === "destroy" });
+    const cluster = clusterPrerequisites(options.stack);
     const cliProblem = await pulumiCliProblem();
     const missing = [...(cliProblem ? [cliProblem] : []), ...cluster.problems];
-    printReport(report);
     if (missing.length) {
         console.error(`${missing.length} prerequisite${missing.length === 1 ? " is" : "s are"} missing, nothing was changed:`);
         missing.forEach((line) => console.error(`  ${line}`));
     }
-    if (report.problems.length || missing.length || !cluster.plan) {
-        return 1;
-    }
+    if (!validated || !cluster.plan) return 1;
     if (options.allowEmpty) {
         process.env[ALLOW_EMPTY_ENV] = "true";
     }
-    const inputs = loadProgramInputs(PROJECT_DIR, options.stack, configAsPulumiGivesIt(readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`)).raw));
+    const { inputs, storeNames } = validated;
     const perStore = inputs.config.stackLayout === "perStore";
     if (!perStore && (options.only || options.all || options.json || options.parallelStores)) {
         console.error(`npm run up: --store, --all, --json and --parallel-stores need woostore:stackLayout perStore; stack ${options.stack} is single`);
         return 2;
     }
-    let cli: ResolvedCli;
-    try {
-        cli = await resolvePulumiCli({ woostoreHome: WOOSTORE_HOME });
-    } catch (error) {
-        if (!(error instanceof PulumiCliError)) throw error;
-        console.error(`Pulumi CLI: ${error.message}`);
-        return 1;
-    }
+    const cli = await pulumiCliOrExplain();
+    if (!cli) return 1;
     const env: Record<string, string> = { ...planEnv(cluster.plan), ...(options.allowEmpty ? { [ALLOW_EMPTY_ENV]: "true" } : {}) };
-    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, report.storeNames, env, cli);
-}
-
-/** `woostore:*` values the way the program receives them from Pulumi: objects as JSON text. */
-export function configAsPulumiGivesIt(raw: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, storeNames, env, cli);
 }
 
 async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli): Promise<number> {

@@ -10,7 +10,7 @@ import * as path from "path";
 import { storeStackName } from "../components/stackLayout";
 import { ConfigEntry } from "./fingerprint";
 import { decodeRecord, RECORD_TAG, StackRecord } from "./plan";
-import { OperationOutcome, pulumiOperation } from "./run";
+import { openFleet, OperationOutcome, pulumiOperation } from "./run";
 import { fleetDir, prepareFleetDir } from "./workspace";
 
 export interface ApiStoreContext {
@@ -63,12 +63,7 @@ async function fleetWorkspace(context: ApiStoreContext): Promise<LocalWorkspace>
 }
 
 async function operate(name: string, action: "create" | "delete", context: ApiStoreContext, extraConfig?: Record<string, ConfigEntry>): Promise<OperationOutcome> {
-    const dir = fleetDir(context.woostoreHome, context.projectDir);
-    prepareFleetDir(dir, context.projectDir);
-    const wsOptions = { envVars: context.envVars, pulumiCommand: context.pulumiCommand };
-    const base = await LocalWorkspace.createOrSelectStack({ stackName: context.baseStack, workDir: context.projectDir }, wsOptions);
-    const baseConfig = Object.fromEntries(Object.entries(await base.getAllConfig()).filter(([key]) => key.startsWith("woostore:"))) as Record<string, ConfigEntry>;
-    const fleet = await LocalWorkspace.create({ workDir: dir, ...wsOptions });
+    const { dir, baseConfig, fleet } = await openFleet(context);
     fs.mkdirSync(context.logDir, { recursive: true });
     const stack = storeStackName(context.baseStack, name);
     return pulumiOperation({

@@ -5,7 +5,7 @@
  * checks each destination with a preview that must find no changes, and records the
  * fingerprints so the next `npm run up` leaves the stores alone.
  */
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -14,7 +14,8 @@ import { ProgramInputs } from "../components/program";
 import { StackLayout, storeStackName } from "../components/stackLayout";
 import { ConfigEntry, fingerprint } from "./fingerprint";
 import { encodeRecord, RECORD_TAG } from "./plan";
-import { chartDigest, fleetDir, prepareFleetDir, programVersion, setupChecksum, stackConfigFile } from "./workspace";
+import { openFleet } from "./run";
+import { chartDigest, programVersion, setupChecksum, stackConfigFile } from "./workspace";
 
 const exec = promisify(execFile);
 
@@ -48,11 +49,7 @@ export function countWithChildren(resources: readonly { urn: string; parent?: st
 }
 
 export async function migrate(inputs: ProgramInputs, options: MigrateOptions): Promise<MigratedStore[]> {
-    const dir = fleetDir(options.woostoreHome, options.projectDir);
-    prepareFleetDir(dir, options.projectDir);
-    const wsOptions = { envVars: options.envVars, pulumiCommand: options.pulumiCommand };
-    const base = await LocalWorkspace.createOrSelectStack({ stackName: options.baseStack, workDir: options.projectDir }, wsOptions);
-    const fleet = await LocalWorkspace.create({ workDir: dir, ...wsOptions });
+    const { dir, base, fleet } = await openFleet(options);
     const cli = options.pulumiCommand?.command ?? "pulumi";
     // `state move` runs in the fleet directory, where the per-store stacks' config files (and
     // their encryption salts) are; the base stack's file is copied in for the duration.
@@ -65,6 +62,7 @@ export async function migrate(inputs: ProgramInputs, options: MigrateOptions): P
     const moved: MigratedStore[] = [];
     try {
         await base.setConfig("woostore:stackLayout", { value: options.to });
+        // Read again: the layout just changed.
         const baseConfig = Object.fromEntries(Object.entries(await base.getAllConfig()).filter(([key]) => key.startsWith("woostore:"))) as Record<string, ConfigEntry>;
         // The copy in the fleet directory must carry the switched layout too.
         fs.copyFileSync(path.join(options.projectDir, `Pulumi.${options.baseStack}.yaml`), baseFileCopy);

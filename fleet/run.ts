@@ -92,16 +92,22 @@ export function defaultParallelStores(cpus = os.cpus().length, totalMemBytes = o
     return Math.max(1, Math.min(2 * cpus, byMemory, 16));
 }
 
-export async function runFleet(inputs: ProgramInputs, options: FleetOptions): Promise<FleetSummary> {
+/**
+ * The fleet directory and workspace of a base stack, and the base stack's config (secrets
+ * included: decrypted here, re-encrypted by each per-store stack).
+ */
+export async function openFleet(options: { projectDir: string; woostoreHome: string; baseStack: string; envVars: Record<string, string>; pulumiCommand?: PulumiCommand }) {
     const dir = fleetDir(options.woostoreHome, options.projectDir);
     prepareFleetDir(dir, options.projectDir);
     const wsOptions = { envVars: options.envVars, pulumiCommand: options.pulumiCommand };
-
-    // The base stack's config, secrets included (decrypted here, re-encrypted per store stack).
     const base = await LocalWorkspace.createOrSelectStack({ stackName: options.baseStack, workDir: options.projectDir }, wsOptions);
     const baseConfig = Object.fromEntries(Object.entries(await base.getAllConfig()).filter(([key]) => key.startsWith("woostore:"))) as Record<string, ConfigEntry>;
-
     const fleet = await LocalWorkspace.create({ workDir: dir, ...wsOptions });
+    return { dir, base, baseConfig, fleet };
+}
+
+export async function runFleet(inputs: ProgramInputs, options: FleetOptions): Promise<FleetSummary> {
+    const { dir, baseConfig, fleet } = await openFleet(options);
     const existing = await existingStoreStacks(fleet, dir, options.baseStack, options.signal);
 
     const parts = { stackConfig: baseConfig, chartDigest: chartDigest(options.projectDir), setupChecksum: setupChecksum(options.projectDir), programVersion: programVersion(options.projectDir) };

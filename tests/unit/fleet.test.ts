@@ -4,7 +4,11 @@
  * Pure logic: no Pulumi CLI. The stack tags are a fake `readTag` here, named as such.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
+import { parse } from "yaml";
 import { parseMigrateArgs } from "../../automation/migrate";
 import { parseUpArgs, UsageError } from "../../automation/up";
 import { loadProgramInputs, storesOfStack } from "../../components/program";
@@ -15,7 +19,8 @@ import { describeLock, parseLockError } from "../../fleet/locks";
 import { countWithChildren, storeComponents } from "../../fleet/migrate";
 import { decodeRecord, DesiredStore, encodeRecord, ExistingStoreStack, planFleet, unknownSelections } from "../../fleet/plan";
 import { FleetProgress } from "../../fleet/progress";
-import { defaultParallelStores, resolveRecords } from "../../fleet/run";
+import { defaultParallelStores, resolveRecords, sameConfig } from "../../fleet/run";
+import { fleetDir, prepareFleetDir, programVersion } from "../../fleet/workspace";
 import { PROJECT_DIR } from "../helpers/config";
 
 const parts = (overrides: Partial<FingerprintParts> = {}): FingerprintParts => ({
@@ -288,5 +293,33 @@ describe("npm run migrate: planning the move (pure)", () => {
         assert.throws(() => parseMigrateArgs([]), /--stack is required; --to is required/);
         assert.throws(() => parseMigrateArgs(["--stack", "dev", "--to", "sharded", "--x"]), /unknown option "--x"; --to "sharded": write perStore or single/);
         assert.throws(() => parseMigrateArgs(["--stack", "--to", "single"]), /--stack needs a value/);
+    });
+});
+
+describe("fleet: the fleet directory (outside the project)", () => {
+    it("is under ~/.woostore, keyed by the project path, and its Pulumi.yaml runs this project's program", () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-fleetdir-"));
+        const dir = fleetDir(home, PROJECT_DIR);
+        assert.ok(dir.startsWith(path.join(home, "fleet")));
+        assert.notEqual(fleetDir(home, "/elsewhere/woostore"), fleetDir(home, "/other/woostore"));
+        prepareFleetDir(dir, PROJECT_DIR);
+        const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; main: string; runtime: { name: string } };
+        assert.equal(project.name, "woostore");
+        assert.equal(project.main, PROJECT_DIR);
+        assert.equal(project.runtime.name, "nodejs");
+        const before = fs.statSync(path.join(dir, "Pulumi.yaml")).mtimeMs;
+        prepareFleetDir(dir, PROJECT_DIR);
+        assert.equal(fs.statSync(path.join(dir, "Pulumi.yaml")).mtimeMs, before, "unchanged content is not rewritten");
+    });
+
+    it("the program version names the package version and a digest of the program's sources", () => {
+        assert.match(programVersion(PROJECT_DIR), /^\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+    });
+
+    it("config comparison ignores other namespaces and sees changed values and secrecy", () => {
+        const wanted = { "woostore:domain": { value: "localhost" }, "woostore:smtp": { value: "x", secret: true } };
+        assert.ok(sameConfig({ ...wanted, "pulumi:tags": { value: "{}" } }, wanted));
+        assert.ok(!sameConfig({ ...wanted, "woostore:smtp": { value: "x" } }, wanted));
+        assert.ok(!sameConfig({ "woostore:domain": { value: "localhost" } }, wanted));
     });
 });
