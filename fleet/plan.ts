@@ -52,6 +52,10 @@ export function planFleet(
         const record = byStore.get(store.name)?.record;
         if (!selected(store.name)) {
             plan.push({ store: store.name, stack, action: "skip", why: "not selected by --store" });
+        } else if (!record && options.refresh) {
+            // The drift check is read-only: a store not deployed yet (e.g. prod awaiting approval)
+            // must not be created by it, past the approval and the policy pack.
+            plan.push({ store: store.name, stack, action: "skip", why: "not deployed yet; --refresh does not create" });
         } else if (!record) {
             plan.push({ store: store.name, stack, action: "create", why: "new store" });
         } else if (options.refresh) {

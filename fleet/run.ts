@@ -166,7 +166,7 @@ export async function runFleet(inputs: ProgramInputs, options: FleetOptions): Pr
             progress.set(planned.store, outcome.status === "Ready" || options.mode !== "up" || planned.action === "delete" ? (outcome.status === "Ready" ? "ready" : "done") : "done", outcome.status ?? action);
         }
         if (outcome.record) existing.index.stacks[planned.stack] = { record: outcome.record };
-        if (planned.action === "delete" && outcome.error === undefined) delete existing.index.stacks[planned.stack];
+        if (planned.action === "delete" && outcome.error === undefined && options.mode !== "preview") delete existing.index.stacks[planned.stack];
     });
     progress.finish();
 
@@ -257,6 +257,11 @@ export const pulumiOperation: StoreOperation = async (context) => {
         write(`== ${new Date().toISOString()} ${planned.action} ${planned.stack} (${planned.why})\n`);
         if (planned.action === "delete" || options.mode === "destroy") {
             stack = await Stack.select(planned.stack, fleet);
+            if (options.mode === "preview") {
+                // A pull request that removes a store previews its deletion; it must not delete it.
+                await stack.previewDestroy({ ...common, parallel: options.pulumiParallel });
+                return { status: "would be deleted" };
+            }
             await stack.destroy({ ...common, parallel: options.pulumiParallel });
             await fleet.removeStack(planned.stack);
             return { status: "deleted" };

@@ -1,9 +1,9 @@
 /**
  * Tier 2: a perStore fleet through the real `npm run up` (automation/up.ts as a process), the
  * real Pulumi CLI and providers, against the testbed's kube-apiserver with KWOK nodes: add,
- * change one, a failing store beside healthy ones, remove one, two runs at once, an interrupt
- * and a rerun, a stale lock, the per-store program's refusal, migration both ways with the
- * same UIDs, and destroy. The PostgreSQL backend run is in fleetPostgres.test.ts.
+ * change one, a failing store beside healthy ones, a preview of a removal and an addition
+ * (nothing changes), remove one, two runs at once, an interrupt and a rerun, a stale lock, the
+ * per-store program's refusal, migration both ways with the same UIDs, and destroy. The PostgreSQL backend run is in fleetPostgres.test.ts.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PROJECT_DIR } from "../../automation/workspace";
+import { CREDENTIALS_SECRET_NAME } from "../../components/defaults";
 import type { FleetSummary } from "../../fleet/run";
 import { fleetDir } from "../../fleet/workspace";
 import { collect, Fleet } from "./fleetHarness";
@@ -32,7 +33,7 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         const ns = `store-${store}`;
         const one = async (args: string[]) => (await kubectlJson<{ metadata: { uid: string } }>(cluster, args)).metadata.uid;
         const pvcs = (await kubectlJson<{ items: { metadata: { name: string; uid: string } }[] }>(cluster, ["-n", ns, "get", "pvc"])).items.map((p) => `${p.metadata.name}=${p.metadata.uid}`).sort();
-        return { namespace: await one(["get", "namespace", ns]), secret: await one(["-n", ns, "get", "secret", `${store}-credentials`]), pvcs };
+        return { namespace: await one(["get", "namespace", ns]), secret: await one(["-n", ns, "get", "secret", CREDENTIALS_SECRET_NAME]), pvcs };
     };
 
     before(async () => {
@@ -111,6 +112,25 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         assert.equal(byName(rerun.summary).broken.status, "Ready");
     });
 
+    step("a preview (as on a pull request) of a removed and a new store changes nothing; the drift check does not create the new one", async () => {
+        fleet.writeStores([{ name: "alpha", quota: { cpu: "3" } }, { name: "broken" }, { name: "delta" }, { name: "gamma" }]);
+        const stacksBefore = fleet.stacks();
+        const { result, summary } = await fleet.upJson(["--preview"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(summary.stores.map((s) => [s.name, s.action, s.status]), [
+            ["alpha", "unchanged", "Ready"], ["beta", "previewed", "would be deleted"], ["broken", "unchanged", "Ready"], ["delta", "previewed", "would be created"], ["gamma", "unchanged", "Ready"],
+        ]);
+        assert.match(fs.readFileSync(byName(summary).beta.log!, "utf8"), /\d+ to delete/, "beta's log holds the destroy preview");
+        assert.deepEqual(fleet.stacks(), stacksBefore, "no stack created or removed by a preview");
+        assert.ok((await storeNamespaces()).includes("store-beta"), "beta is still there");
+
+        const refresh = await fleet.upJson(["--refresh", "--store", "delta"]);
+        assert.equal(refresh.result.code, 0, refresh.result.stderr);
+        assert.deepEqual(byName(refresh.summary).delta, { name: "delta", stack: `${fleet.stack}.delta`, action: "skipped", reason: "not deployed yet; --refresh does not create" });
+        assert.deepEqual(fleet.stacks(), stacksBefore);
+        assert.ok(!(await storeNamespaces()).includes("store-delta"));
+    });
+
     step("removing a store destroys it and removes its stack; the others are untouched", async () => {
         fleet.writeStores([{ name: "alpha", quota: { cpu: "3" } }, { name: "broken" }, { name: "gamma" }]);
         const { result, summary } = await fleet.upJson();
@@ -133,26 +153,35 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         fleet.pulumi(["preview", "--stack", `${fleet.stack}.alpha`, "--expect-no-changes"]);
     });
 
-    step("Ctrl-C stops the operations in flight gracefully and says which stores are where; a rerun converges", async () => {
-        const child = fleet.start(["--all"]);
+    step("Ctrl-C stops the operation in flight gracefully, starts nothing more, says which stores are where; a rerun converges", async () => {
+        const stores = [{ name: "alpha", quota: { cpu: "3" } }, { name: "broken" }, { name: "gamma" }];
+        fleet.writeStores([...stores, { name: "delta" }, { name: "epsilon" }]);
+        // One store at a time: when the first new store runs, the second is still queued.
+        const child = fleet.start(["--parallel-stores", "1"]);
         const done = collect(child);
         let seen = "";
         child.stdout?.on("data", (chunk: Buffer) => {
             seen += chunk.toString();
-            if (/: running/.test(seen) && !child.killed) child.kill("SIGINT");
+            if (/delta: running/.test(seen) && !child.killed) child.kill("SIGINT");
         });
         const result = await done;
         assert.equal(result.code, 130, result.stdout);
         assert.match(result.stdout, /Interrupted: stopping the operations in flight/);
-        assert.match(result.stdout, /interrupted/);
+        assert.match(result.stdout, /epsilon +skipped .*|epsilon: skipped — interrupted before it started/);
+        assert.match(result.stdout, /^ {2}delta +(created|failed) /m, "the store in flight is reported with how it ended");
+        for (const name of ["alpha", "broken", "gamma"]) assert.match(result.stdout, new RegExp(`^  ${name} +unchanged `, "m"));
         const rerun = await fleet.upJson();
         assert.equal(rerun.result.code, 0, rerun.result.stderr);
         assert.ok(rerun.summary.stores.every((s) => s.status === "Ready"), JSON.stringify(rerun.summary));
+        fleet.writeStores(stores);
+        const removed = await fleet.upJson();
+        assert.deepEqual(removed.summary.stores.filter((s) => s.action === "deleted").map((s) => s.name), ["delta", "epsilon"]);
     });
 
     step("a stale lock left by a crashed run is reported with the exact recovery command, never removed silently", async () => {
         const backendDir = fleet.backendUrl.replace(/^file:\/\//, "");
-        const lockDir = path.join(backendDir, ".pulumi", "locks", "woostore", `${fleet.stack}.gamma`);
+        // DIY backends keep a stack's locks under locks/<organization>/<project>/<stack>/.
+        const lockDir = path.join(backendDir, ".pulumi", "locks", "organization", "woostore", `${fleet.stack}.gamma`);
         fs.mkdirSync(lockDir, { recursive: true });
         const lockFile = path.join(lockDir, "0000-crashed.json");
         fs.writeFileSync(lockFile, JSON.stringify({ pid: 99999, username: "ci", hostname: "gone-runner", timestamp: "2026-01-01T00:00:00Z" }));

@@ -87,12 +87,15 @@ describe("fleet: planning", () => {
         assert.match(plan[0].why, /protected/);
     });
 
-    it("--all updates every existing store, --refresh refreshes them and deletes nothing, --store selects", () => {
+    it("--all updates every existing store, --refresh refreshes them and creates or deletes nothing, --store selects", () => {
         const existing = [existingStack("a", { fingerprint: "fp-a", result: "succeeded" }), existingStack("b", { fingerprint: "fp-b", result: "succeeded" }), existingStack("old", { result: "succeeded" })];
         const all = planFleet([desired("a"), desired("b")], existing, stackOf, { all: true });
         assert.deepEqual(all.map((p) => p.action), ["update", "update", "delete"]);
         const refresh = planFleet([desired("a"), desired("b")], existing, stackOf, { refresh: true });
         assert.deepEqual(refresh.map((p) => p.action), ["refresh", "refresh", "skip"]);
+        const refreshWithNew = planFleet([desired("a"), desired("b"), desired("new")], existing, stackOf, { refresh: true });
+        assert.deepEqual(refreshWithNew.map((p) => [p.store, p.action]), [["a", "refresh"], ["b", "refresh"], ["new", "skip"], ["old", "skip"]], "the drift check never creates a store");
+        assert.match(refreshWithNew.find((p) => p.store === "new")!.why, /not deployed yet; --refresh does not create/);
         const only = planFleet([desired("a", "changed"), desired("b", "changed")], existing, stackOf, { only: ["b"] });
         assert.deepEqual(only.map((p) => [p.store, p.action]), [["a", "skip"], ["b", "update"], ["old", "skip"]]);
         assert.deepEqual(unknownSelections(["b", "nope"], [desired("a"), desired("b")], existing), ["nope"]);
