@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { storeListSchema } from "../components/storeList";
+import { CommandSpec, runCommand } from "./cli";
 
 export const SCHEMA_FILE = path.join(__dirname, "..", "stores.schema.json");
 
@@ -22,7 +23,16 @@ export function storeListJsonSchema(): string {
     return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+export const SCHEMA_COMMAND: CommandSpec = {
+    command: "schema",
+    summary: "Writes stores.schema.json from the zod schema of the store list (editors use it to complete and check stores.yaml).",
+    options: [],
+};
+
 if (require.main === module) {
-    fs.writeFileSync(SCHEMA_FILE, storeListJsonSchema());
-    console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
+    void runCommand(SCHEMA_COMMAND, process.argv.slice(2), () => {
+        fs.writeFileSync(SCHEMA_FILE, storeListJsonSchema());
+        console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
+        return 0;
+    }).then((code) => { process.exitCode = code; });
 }

@@ -10,14 +10,16 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { ALLOW_EMPTY_ENV } from "../components/defaults";
 import { ProgramInputs } from "../components/program";
 import { readStackConfigFile } from "../components/stackConfig";
 import { defaultParallelStores, FleetArgumentError, FleetSummary, runFleet } from "../fleet/run";
 import { fleetDir } from "../fleet/workspace";
-import { pulumiCliOrExplain, validatedInputs } from "./command";
+import { pulumiCliOrExplain, pulumiCliProblem, validatedInputs } from "./command";
 import { setupFailureDetail } from "./diagnose";
 import { ResolvedCli } from "./pulumiCli";
-import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
+import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
 export const K3D_CLUSTER = "woostore";
 
@@ -35,6 +37,7 @@ export const UP_USAGE = `usage: npm run up [-- options]
   --lock-stale-after MIN  a stack lock older than this is reported as stale, with the recovery command (default 60)
   --policy-pack DIR       run the update/preview behind this policy pack (e.g. policy)
   --policy-pack-config F  its config file (e.g. policy/config/prod.json)
+  --allow-empty           accept an empty store list (up would delete every unprotected store)
   --help                  this text`;
 
 export interface UpOptions {
@@ -50,6 +53,7 @@ export interface UpOptions {
     lockStaleAfterMinutes: number;
     policyPacks?: string[];
     policyPackConfigs?: string[];
+    allowEmpty: boolean;
     help: boolean;
 }
 
@@ -57,8 +61,9 @@ export class UsageError extends Error {}
 
 /** Parses `npm run up` flags; every mistake is a UsageError naming the flag and what it needs. */
 export function parseUpArgs(argv: string[]): UpOptions {
-    const options: UpOptions = { stack: "dev", mode: "up", continueOnError: false, all: false, refresh: false, json: false, lockStaleAfterMinutes: 60, help: false };
+    const options: UpOptions = { stack: "dev", mode: "up", continueOnError: false, all: false, refresh: false, json: false, lockStaleAfterMinutes: 60, allowEmpty: false, help: false };
     const problems: string[] = [];
+    const modes: string[] = [];
     let index = 0;
     /** The flag's value, consumed; a missing one (end, or another flag next) is a problem. */
     const value = (flag: string): string | undefined => {
@@ -82,12 +87,13 @@ export function parseUpArgs(argv: string[]): UpOptions {
         const arg = argv[index];
         switch (arg) {
             case "--stack": options.stack = value(arg) ?? options.stack; break;
-            case "--preview": options.mode = "preview"; break;
-            case "--destroy": options.mode = "destroy"; break;
+            case "--preview": modes.push(arg); options.mode = "preview"; break;
+            case "--destroy": modes.push(arg); options.mode = "destroy"; break;
             case "--continue-on-error": options.continueOnError = true; break;
             case "--all": options.all = true; break;
             case "--refresh": options.refresh = true; break;
             case "--json": options.json = true; break;
+            case "--allow-empty": options.allowEmpty = true; break;
             case "--help": case "-h": options.help = true; break;
             case "--store": { const name = value(arg); if (name !== undefined) (options.only ??= []).push(name); break; }
             case "--parallel-stores": options.parallelStores = count(arg, value(arg), 1); break;
@@ -98,6 +104,7 @@ export function parseUpArgs(argv: string[]): UpOptions {
             default: problems.push(`unknown option ${JSON.stringify(arg)}`);
         }
     }
+    if (new Set(modes).size > 1) problems.push("--preview and --destroy exclude each other: give one");
     if (options.refresh && options.mode !== "up") problems.push(`--refresh cannot be combined with --${options.mode}`);
     if (problems.length) throw new UsageError(`${problems.join("; ")}\n${UP_USAGE}`);
     return options;
@@ -105,18 +112,59 @@ export function parseUpArgs(argv: string[]): UpOptions {
 
 const has = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 
-/** Environment that points the Kubernetes provider at a cluster; creates a k3d cluster if needed. */
-export function clusterEnv(stack: string): Record<string, string> {
+/** How `up` reaches a cluster, decided before anything is created. */
+export type ClusterPlan = { kind: "kubeconfig"; kubeconfig: string } | { kind: "k3d" };
+
+/**
+ * Which cluster the stack would use, or every reason it cannot: KUBECONFIG must name existing
+ * files, a configured woostore:kubeContext must be in the kubeconfig, and without either k3d
+ * must be installed. Reads only; creates nothing.
+ */
+export function clusterPrerequisites(stack: string, env: NodeJS.ProcessEnv = process.env, exists: (command: string) => boolean = has): { plan?: ClusterPlan; problems: string[] } {
     const configured = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw.kubeContext;
-    if (process.env.KUBECONFIG || configured) {
-        const kubeconfig = process.env.KUBECONFIG ?? path.join(os.homedir(), ".kube", "config");
-        if (!kubeconfig.split(path.delimiter).some((file) => fs.existsSync(file))) {
-            throw new Error(`KUBECONFIG points at ${kubeconfig}, which does not exist — fix the path or unset it to use k3d`);
+    const context = typeof configured === "string" ? configured : undefined;
+    const homeConfig = path.join(env.HOME ?? os.homedir(), ".kube", "config");
+    if (env.KUBECONFIG) {
+        const files = env.KUBECONFIG.split(path.delimiter).filter(Boolean);
+        const present = files.filter((file) => fs.existsSync(file));
+        if (present.length === 0) {
+            return { problems: [`KUBECONFIG points at ${env.KUBECONFIG}, which does not exist — fix the path, or unset KUBECONFIG${context ? "" : " to use a local k3d cluster"}`] };
         }
-        return { KUBECONFIG: kubeconfig };
+        const contextProblem = context ? missingContext(context, present, stack) : undefined;
+        return contextProblem ? { problems: [contextProblem] } : { plan: { kind: "kubeconfig", kubeconfig: env.KUBECONFIG }, problems: [] };
     }
-    if (!has("k3d")) {
-        throw new Error("no cluster: KUBECONFIG is not set and k3d is not installed — install k3d (https://k3d.io) or point KUBECONFIG at a cluster");
+    if (context) {
+        if (!fs.existsSync(homeConfig)) {
+            return { problems: [`stack ${stack} uses the kube context "${context}" (woostore:kubeContext in Pulumi.${stack}.yaml), but KUBECONFIG is not set and ${homeConfig} does not exist — set KUBECONFIG to the kubeconfig file that has the context "${context}"`] };
+        }
+        const contextProblem = missingContext(context, [homeConfig], stack);
+        return contextProblem ? { problems: [contextProblem] } : { plan: { kind: "kubeconfig", kubeconfig: homeConfig }, problems: [] };
+    }
+    if (!exists("k3d")) {
+        return { problems: ["no cluster: KUBECONFIG is not set and k3d is not installed — install k3d (https://k3d.io) or point KUBECONFIG at a cluster"] };
+    }
+    return { plan: { kind: "k3d" }, problems: [] };
+}
+
+function missingContext(context: string, files: string[], stack: string): string | undefined {
+    const names: string[] = [];
+    for (const file of files) {
+        try {
+            const kubeconfig = parseYaml(fs.readFileSync(file, "utf8")) as { contexts?: { name?: string }[] } | null;
+            names.push(...(kubeconfig?.contexts ?? []).map((entry) => String(entry.name)));
+        } catch {
+            return `the kubeconfig ${file} cannot be read as YAML — fix it or point KUBECONFIG at another file`;
+        }
+    }
+    return names.includes(context)
+        ? undefined
+        : `stack ${stack} uses the kube context "${context}" (woostore:kubeContext), which is not in ${files.join(", ")} (it has: ${names.join(", ") || "no contexts"}) — add the context, or point KUBECONFIG at the kubeconfig that has it`;
+}
+
+/** Environment that points the Kubernetes provider at the planned cluster; creates the k3d cluster if needed. */
+function planEnv(plan: ClusterPlan): Record<string, string> {
+    if (plan.kind === "kubeconfig") {
+        return { KUBECONFIG: plan.kubeconfig };
     }
     const clusters = JSON.parse(execFileSync("k3d", ["cluster", "list", "-o", "json"], { encoding: "utf8" })) as { name: string }[];
     if (!clusters.some((cluster) => cluster.name === K3D_CLUSTER)) {
@@ -125,6 +173,15 @@ export function clusterEnv(stack: string): Record<string, string> {
     }
     const kubeconfig = execFileSync("k3d", ["kubeconfig", "write", K3D_CLUSTER], { encoding: "utf8" }).trim();
     return { KUBECONFIG: kubeconfig };
+}
+
+/** Environment that points the Kubernetes provider at a cluster (creating a k3d cluster if needed); throws when there is none. */
+export function clusterEnv(stack: string): Record<string, string> {
+    const { plan, problems } = clusterPrerequisites(stack);
+    if (!plan) {
+        throw new Error(problems.join("\n"));
+    }
+    return planEnv(plan);
 }
 
 async function main(): Promise<number> {
@@ -140,8 +197,20 @@ async function main(): Promise<number> {
         console.log(UP_USAGE);
         return 0;
     }
-    const validated = validatedInputs(options.stack);
-    if (!validated) return 1;
+    // Every prerequisite is checked, and all missing ones listed at once, before anything is
+    // written (the CLI install, ~/.woostore, a k3d cluster).
+    const validated = validatedInputs(options.stack, { allowEmpty: options.allowEmpty || options.mode === "destroy" });
+    const cluster = clusterPrerequisites(options.stack);
+    const cliProblem = await pulumiCliProblem();
+    const missing = [...(cliProblem ? [cliProblem] : []), ...cluster.problems];
+    if (missing.length) {
+        console.error(`${missing.length} prerequisite${missing.length === 1 ? " is" : "s are"} missing, nothing was changed:`);
+        missing.forEach((line) => console.error(`  ${line}`));
+    }
+    if (!validated || !cluster.plan) return 1;
+    if (options.allowEmpty) {
+        process.env[ALLOW_EMPTY_ENV] = "true";
+    }
     const { inputs, storeNames } = validated;
     const perStore = inputs.config.stackLayout === "perStore";
     if (!perStore && (options.only || options.all || options.json || options.parallelStores)) {
@@ -150,7 +219,7 @@ async function main(): Promise<number> {
     }
     const cli = await pulumiCliOrExplain();
     if (!cli) return 1;
-    const env = clusterEnv(options.stack);
+    const env: Record<string, string> = { ...planEnv(cluster.plan), ...(options.allowEmpty ? { [ALLOW_EMPTY_ENV]: "true" } : {}) };
     return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, storeNames, env, cli);
 }
 
@@ -179,7 +248,7 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
     } catch {
         failed = true;
     }
-    const failures = await storeFailures(collectErrors(events), storeNames, env.KUBECONFIG);
+    const failures = await storeFailures(collectErrors(events), collectParents(events), env.KUBECONFIG);
     printStores(await stack.outputs(), failures, storeNames, failed, showSecretsCommand(options.stack));
     return failed ? 1 : 0;
 }
@@ -248,10 +317,10 @@ function showSecretsCommand(stackName: string): string {
  * Why each failed store failed: what its setup Job said (needs kubectl; optional), else the
  * last lines of the engine's error for one of its resources.
  */
-async function storeFailures(errors: Map<string, string>, storeNames: string[], kubeconfig?: string): Promise<Map<string, string>> {
+async function storeFailures(errors: Map<string, string>, parents: Map<string, string>, kubeconfig?: string): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
     for (const [urn, message] of errors) {
-        const store = storeOfUrn(urn, storeNames);
+        const store = storeOfUrn(urn, parents);
         if (store && !failures.has(store)) {
             const detail = await setupFailureDetail(store, kubeconfig);
             failures.set(store, detail ?? message.split("\n").filter(Boolean).slice(-3).join(" "));

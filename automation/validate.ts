@@ -1,19 +1,30 @@
 /**
- * `npm run validate [-- <stores.yaml>] [--stack <name>]`: checks the stack config(s) and the
- * store list without touching any cluster. Prints every problem (file:line:col, store, what,
- * how to fix) and exits 1, or prints a one-line summary and exits 0.
+ * `npm run validate [-- <stores.yaml>] [--stack <name> …] [--allow-empty]`: checks the stack
+ * config(s) and the store list without touching any cluster. Prints every problem
+ * (file:line:col, store, what, how to fix) and exits 1, or prints a one-line summary and
+ * exits 0. Warnings are printed either way.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { formatProblem, Problem } from "../components/problems";
-import { readStackConfigFile, validateStackConfig } from "../components/stackConfig";
+import { readInputFile } from "../components/inputFile";
+import { formatProblem, parseYamlSource, Problem } from "../components/problems";
+import { configProblem, readStackConfigFile, resolveStoreListPath, validateStackConfig } from "../components/stackConfig";
 import { validateStoreList } from "../components/storeList";
+import { CommandSpec, runCommand } from "./cli";
 
 export interface ValidationReport {
     problems: Problem[];
+    warnings: Problem[];
     summary: string;
     /** Names of the valid stores (of the last stack checked). */
     storeNames: string[];
+}
+
+export interface ValidateOptions {
+    /** A store list given on the command line instead of each stack's woostore:storeList. */
+    storeListOverride?: string;
+    /** Accept an empty store list (`up` would then delete every unprotected store). */
+    allowEmpty?: boolean;
 }
 
 /** Stacks defined next to the project (Pulumi.<stack>.yaml). */
@@ -24,71 +35,120 @@ export function projectStacks(projectDir: string): string[] {
         .sort();
 }
 
-export function validateProject(projectDir: string, stacks: string[], storeListOverride?: string): ValidationReport {
-    const problems: Problem[] = [];
+/**
+ * Problems seen per stack, deduplicated in linear time (a Map keyed by the printed problem):
+ * one that holds for some of the checked stacks only says which.
+ */
+class ProblemSet {
+    private readonly seen = new Map<string, { problem: Problem; stacks: Set<string> }>();
+
+    add(problem: Problem, stack: string) {
+        const key = formatProblem(problem);
+        const entry = this.seen.get(key);
+        if (entry) {
+            entry.stacks.add(stack);
+        } else {
+            this.seen.set(key, { problem, stacks: new Set([stack]) });
+        }
+    }
+
+    list(allStacks: readonly string[]): Problem[] {
+        return [...this.seen.values()].map(({ problem, stacks }) => {
+            const some = stacks.size < allStacks.length && ![...stacks].some((stack) => problem.message.includes(`stack ${stack}`));
+            return some ? { ...problem, message: `${problem.message} (stack ${[...stacks].join(", ")})` } : problem;
+        });
+    }
+}
+
+export function validateProject(projectDir: string, stacks: string[], options: ValidateOptions = {}): ValidationReport {
+    const problems = new ProblemSet();
+    const warnings = new ProblemSet();
     let storeCount = 0;
     let storeNames: string[] = [];
+    let listName = options.storeListOverride ? path.relative(invocationDir(), options.storeListOverride) || options.storeListOverride : "stores.yaml";
     for (const stack of stacks) {
-        const configPath = path.join(projectDir, `Pulumi.${stack}.yaml`);
-        if (!fs.existsSync(configPath)) {
-            problems.push({ file: `Pulumi.${stack}.yaml`, line: 0, col: 0, path: "", message: `stack "${stack}" has no config file`, hint: `create Pulumi.${stack}.yaml or pick one of: ${projectStacks(projectDir).join(", ")}` });
+        const configFile = `Pulumi.${stack}.yaml`;
+        const configPath = path.join(projectDir, configFile);
+        if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(configPath)) {
+            const known = projectStacks(projectDir);
+            problems.add({ file: configFile.slice(0, 120), line: 0, col: 0, path: "", message: `stack ${JSON.stringify(stack.slice(0, 60))} has no config file`, hint: `create ${configFile.slice(0, 120)} or pick one of: ${known.join(", ") || "(none)"}` }, stack);
             continue;
         }
-        const { raw, text, problems: yamlProblems } = readStackConfigFile(configPath);
-        problems.push(...yamlProblems);
-        const { config, problems: configProblems } = validateStackConfig(raw, path.basename(configPath), text);
-        problems.push(...configProblems);
+        const { raw, text, problems: fileProblems } = readStackConfigFile(configPath);
+        if (fileProblems.length) {
+            fileProblems.forEach((problem) => problems.add(problem, stack));
+            continue;
+        }
+        const { config, problems: configProblems } = validateStackConfig(raw, configFile, text, stack);
+        configProblems.forEach((problem) => problems.add(problem, stack));
         if (!config) {
             continue;
         }
-        const listFile = storeListOverride ?? config.storeList;
-        const listPath = path.resolve(projectDir, listFile);
-        if (!fs.existsSync(listPath)) {
-            problems.push({ file: listFile, line: 0, col: 0, path: "", message: "store list not found", hint: `create it, or set woostore:storeList in Pulumi.${stack}.yaml` });
+        let listPath: string;
+        if (options.storeListOverride) {
+            listPath = options.storeListOverride;
+        } else {
+            const resolved = resolveStoreListPath(projectDir, config.storeList);
+            if (!resolved.ok) {
+                const source = text !== undefined ? parseYamlSource(configFile, text).source : undefined;
+                problems.add(configProblem(configFile, source, ["storeList"], resolved.message, resolved.hint), stack);
+                continue;
+            }
+            listPath = resolved.path;
+            listName = path.relative(invocationDir(), listPath) || config.storeList;
+        }
+        const input = readInputFile(listPath, listName, options.storeListOverride ? "give the path of a store list file" : `create it, or set woostore:storeList in ${configFile}`);
+        if (!input.ok) {
+            problems.add(input.problem, stack);
             continue;
         }
-        const shownName = path.relative(invocationDir(), listPath) || listFile;
-        const result = validateStoreList(fs.readFileSync(listPath, "utf8"), shownName, config);
-        for (const problem of result.problems) {
-            // The same store list is checked against every stack; say which stack's bounds a problem comes from.
-            const seen = problems.some((existing) => formatProblem(existing) === formatProblem(problem));
-            if (!seen) {
-                problems.push(stacks.length > 1 && /bound|maximum/.test(problem.message) ? { ...problem, message: `${problem.message} (stack ${stack})` } : problem);
-            }
-        }
+        const result = validateStoreList(input.text, listName, config, { stack, allowEmpty: options.allowEmpty });
+        result.problems.forEach((problem) => problems.add(problem, stack));
+        result.warnings.forEach((warning) => warnings.add(warning, stack));
         storeCount = Math.max(storeCount, result.stores.length);
         storeNames = result.stores.map((store) => store.name);
     }
-    const listName = storeListOverride ? path.relative(invocationDir(), storeListOverride) : "stores.yaml";
     const summary = `${listName}: ${storeCount} store${storeCount === 1 ? "" : "s"} valid for stack${stacks.length === 1 ? "" : "s"} ${stacks.join(", ")}`;
-    return { problems, summary, storeNames };
+    return { problems: problems.list(stacks), warnings: warnings.list(stacks), summary, storeNames };
 }
 
 /** Where the user ran the command: npm runs scripts from the package root and says where it came from. */
-function invocationDir(): string {
+export function invocationDir(): string {
     return process.env.INIT_CWD ?? process.cwd();
 }
 
-function main(argv: string[]): number {
-    const projectDir = path.resolve(__dirname, "..");
-    let storeList: string | undefined;
-    const stacks: string[] = [];
-    for (let index = 0; index < argv.length; index++) {
-        if (argv[index] === "--stack") {
-            stacks.push(argv[++index] ?? "");
-        } else if (argv[index] === "--help" || argv[index] === "-h") {
-            console.log("usage: npm run validate [-- <stores.yaml>] [--stack <name> …]  (default: every Pulumi.<stack>.yaml)");
-            return 0;
-        } else {
-            storeList = argv[index];
-        }
+/** Prints warnings and problems the same way for `validate` and `up`. */
+export function printReport(report: ValidationReport): void {
+    for (const warning of report.warnings) {
+        console.error(`  ${formatProblem(warning)}`);
     }
-    const report = validateProject(projectDir, stacks.length ? stacks : projectStacks(projectDir), storeList && path.resolve(invocationDir(), storeList));
     if (report.problems.length) {
         console.error(`${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} found, nothing was changed:`);
         for (const problem of report.problems) {
             console.error(`  ${formatProblem(problem)}`);
         }
+    }
+}
+
+export const VALIDATE_COMMAND: CommandSpec = {
+    command: "validate",
+    summary: "Checks the stack config(s) and the store list without touching a cluster: every problem at once, with position, store, what and how to fix.",
+    options: [
+        { name: "stack", value: "name", repeatable: true, description: "stack to check against (default: every Pulumi.<stack>.yaml)" },
+        { name: "allow-empty", description: "accept an empty store list (up would delete every unprotected store)" },
+    ],
+    positional: { name: "stores.yaml", description: "store list to check (default: each stack's woostore:storeList)", max: 1 },
+};
+
+export function validateMain(projectDir: string, args: { options: Record<string, string | boolean | string[]>; positionals: string[] }): number {
+    const stacks = (args.options.stack as string[] | undefined) ?? projectStacks(projectDir);
+    const [storeList] = args.positionals;
+    const report = validateProject(projectDir, stacks, {
+        storeListOverride: storeList !== undefined ? path.resolve(invocationDir(), storeList) : undefined,
+        allowEmpty: args.options["allow-empty"] === true,
+    });
+    printReport(report);
+    if (report.problems.length) {
         return 1;
     }
     console.log(report.summary);
@@ -96,5 +156,6 @@ function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
+    void runCommand(VALIDATE_COMMAND, process.argv.slice(2), (args) => validateMain(path.resolve(__dirname, ".."), args))
+        .then((code) => { process.exitCode = code; });
 }

@@ -76,13 +76,50 @@ export function collectErrors(events: EngineEvent[]): Map<string, string> {
     return errors;
 }
 
+/** The component type every store's resources are children of. */
+export const STORE_COMPONENT_TYPE = "woostore:index:WooStore";
+
+/** Each resource's parent URN, from the engine's step events (old and new state). */
+export function collectParents(events: EngineEvent[]): Map<string, string> {
+    const parents = new Map<string, string>();
+    for (const event of events) {
+        const metadata = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+        if (!metadata) {
+            continue;
+        }
+        for (const state of [metadata.new, metadata.old]) {
+            if (state?.parent) {
+                parents.set(metadata.urn, state.parent);
+                break;
+            }
+        }
+    }
+    return parents;
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent types $ own type>::<name>` → own type and name. */
+export function parseUrn(urn: string): { type: string; name: string } | undefined {
+    const parts = urn.split("::");
+    if (parts.length < 4 || !parts[0].startsWith("urn:pulumi:")) {
+        return undefined;
+    }
+    const types = parts[2].split("$");
+    return { type: types[types.length - 1], name: parts.slice(3).join("::") };
+}
+
 /**
- * The store a URN belongs to: the component is named after the store and its children
- * `<store>-…`, so the longest store name that prefixes the URN's name wins.
+ * The store a URN belongs to: the name of the nearest WooStore component up its parent chain.
+ * Names are not used to guess it: store `shop`'s Job is named `shop-setup`, which is also
+ * what a store called `shop-setup` would be named.
  */
-export function storeOfUrn(urn: string, storeNames: readonly string[]): string | undefined {
-    const name = urn.slice(urn.lastIndexOf("::") + 2);
-    return [...storeNames]
-        .sort((a, b) => b.length - a.length)
-        .find((store) => name === store || name.startsWith(`${store}-`));
+export function storeOfUrn(urn: string, parents: ReadonlyMap<string, string>): string | undefined {
+    const visited = new Set<string>();
+    for (let current: string | undefined = urn; current !== undefined && !visited.has(current); current = parents.get(current)) {
+        visited.add(current);
+        const parsed = parseUrn(current);
+        if (parsed?.type === STORE_COMPONENT_TYPE) {
+            return parsed.name;
+        }
+    }
+    return undefined;
 }

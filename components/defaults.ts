@@ -49,6 +49,24 @@ export const DEFAULT_IMAGES = {
 /** WooCommerce version the setup Job installs (Store API behaviour changes between majors). */
 export const DEFAULT_WOOCOMMERCE_VERSION = "10.3.5";
 
+/**
+ * The least a store can run with, so that validation refuses values with which a container
+ * never starts: MariaDB alone reserves a 128 MiB InnoDB buffer pool, and WordPress' PHP has a
+ * 128M memory_limit per process. Requests must be above zero (the quota counts them).
+ */
+export const MIN_CONTAINER_LIMITS = { cpu: "100m", memory: "256Mi" } as const;
+export const MIN_CONTAINER_REQUESTS = { cpu: "1m", memory: "1Mi" } as const;
+/** The smallest volume that holds WordPress with WooCommerce, or MariaDB's data directory. */
+export const MIN_VOLUME = "512Mi";
+/**
+ * Pods and PVCs a store needs in its namespace at once: WordPress, MariaDB, the setup Job and
+ * the WP-Cron Job, plus cert-manager's HTTP-01 solver pod when TLS is on; the WordPress and
+ * MariaDB volumes.
+ */
+export const MIN_QUOTA_PODS = 4;
+export const MIN_QUOTA_PODS_WITH_TLS = 5;
+export const MIN_QUOTA_PVCS = 2;
+
 /** Name of the Pulumi-owned Secret that holds every generated credential of a store. */
 export const CREDENTIALS_SECRET_NAME = "woostore-credentials";
 
@@ -83,3 +101,9 @@ export const LABELS = {
     instance: "app.kubernetes.io/instance",
     component: "app.kubernetes.io/component",
 } as const;
+
+/**
+ * Set (to "true") by `npm run up -- --allow-empty`: an empty store list is refused otherwise,
+ * because `up` would then delete every store that is not protected.
+ */
+export const ALLOW_EMPTY_ENV = "WOOSTORE_ALLOW_EMPTY_STORE_LIST";

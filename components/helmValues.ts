@@ -4,24 +4,30 @@
  */
 import { CREDENTIALS_SECRET_NAME } from "./defaults";
 import { CRON_CONTAINER_RESOURCES, CRON_SCHEDULE, EPHEMERAL_STORAGE, phpSizing } from "./runtime";
+import { readImage } from "./imageRef";
 import type { StackConfig } from "./stackConfig";
 import type { ResolvedStore } from "./storeList";
 
 export interface ImageRef { repository: string; tag: string; digest: string; pullPolicy: "IfNotPresent" }
 
 /**
- * `mariadb:11.8.3@sha256:…` → `{ repository: "mariadb", tag: "11.8.3", digest: "sha256:…" }`.
+ * `registry.local:5000/mariadb:11.8.3@sha256:…` → repository, tag and digest, as the chart
+ * renders them (`repository:tag[@digest]`). Structural only: whether a reference is allowed
+ * (a tag, not `latest`) is decided once, by readImage when the stack config is validated;
+ * the policy tests render unvalidated references on purpose.
  * The digest is always set, `""` when the image has none, so the chart's default digest (of its
  * default tag) never sticks to another tag.
  */
 export function splitImage(image: string): ImageRef {
-    const digestAt = image.indexOf("@");
-    const name = digestAt >= 0 ? image.slice(0, digestAt) : image;
+    const reading = readImage(image);
+    if (reading.ok) {
+        return { repository: reading.repository, tag: reading.tag, digest: reading.digest, pullPolicy: "IfNotPresent" };
+    }
+    const at = image.indexOf("@");
+    const name = at >= 0 ? image.slice(0, at) : image;
     const colon = name.lastIndexOf(":");
-    const repository = colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
-    const tag = colon > name.lastIndexOf("/") ? name.slice(colon + 1) : "";
-    const digest = digestAt >= 0 ? image.slice(digestAt + 1) : "";
-    return { repository, tag, digest, pullPolicy: "IfNotPresent" };
+    const hasTag = colon > name.lastIndexOf("/");
+    return { repository: hasTag ? name.slice(0, colon) : name, tag: hasTag ? name.slice(colon + 1) : "", digest: at >= 0 ? image.slice(at + 1) : "", pullPolicy: "IfNotPresent" };
 }
 
 /** Key of the SMTP password in the credentials Secret (present only when woostore:smtp is set). */

@@ -4,6 +4,7 @@
  */
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, YAMLMap } from "yaml";
 import type { core } from "zod";
+import { shown, withArticle } from "./text";
 
 export interface Problem {
     /** File the problem is in (`stores.yaml`, `Pulumi.dev.yaml`, …). */
@@ -19,12 +20,15 @@ export interface Problem {
     message: string;
     /** How to fix it. */
     hint: string;
+    /** A warning is shown but does not stop validation (default: an error). */
+    severity?: "warning";
 }
 
 export function formatProblem(problem: Problem): string {
-    const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.col}` : `${problem.file} (${problem.path})`;
-    const store = problem.store ? ` store "${problem.store}":` : "";
-    return `${where}${store} ${problem.message} — ${problem.hint}`;
+    const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.col}` : problem.path ? `${problem.file} (${problem.path})` : problem.file;
+    const store = problem.store !== undefined ? ` store ${shown(problem.store)}:` : "";
+    const severity = problem.severity === "warning" ? " warning:" : "";
+    return `${where}${severity}${store} ${problem.message} — ${problem.hint}`;
 }
 
 export function formatProblems(problems: readonly Problem[]): string {
@@ -50,7 +54,8 @@ export interface SourceDocument {
 /** Parses YAML keeping positions; syntax errors and duplicate keys become problems. */
 export function parseYamlSource(file: string, text: string): { source: SourceDocument; problems: Problem[] } {
     const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+    // YAML 1.1 merge keys (`<<: *defaults`) are read as merges, as most YAML tools do.
+    const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
     const problems = [...document.errors, ...document.warnings].map((error): Problem => {
         const position = error.linePos?.[0] ?? { line: 0, col: 0 };
         const duplicate = error.code === "DUPLICATE_KEY";
@@ -67,6 +72,26 @@ export function parseYamlSource(file: string, text: string): { source: SourceDoc
         };
     });
     return { source: { file, document, lineCounter }, problems };
+}
+
+/** Aliases a document may expand: far above any real store list, far below an alias bomb. */
+export const MAX_ALIAS_COUNT = 1000;
+
+/** The document as plain data, or a problem when its aliases expand too far (an "alias bomb"). */
+export function documentData(source: SourceDocument): { data: unknown; problems: Problem[] } {
+    try {
+        return { data: source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown, problems: [] };
+    } catch (error) {
+        const position = source.lineCounter.linePos(source.document.contents?.range?.[0] ?? 0);
+        return {
+            data: undefined,
+            problems: [{
+                file: source.file, ...position, path: "",
+                message: `the YAML aliases expand too far (${(error as Error).message.replace(/\.$/, "")})`,
+                hint: "write the values out, or use fewer nested aliases (`*name`)",
+            }],
+        };
+    }
 }
 
 /**
@@ -121,38 +146,77 @@ export function splitMessage(message: string): { message: string; hint: string }
     return { message: what, hint: how.join(" — ") };
 }
 
-/** A zod issue as a problem: message and hint, plus a fix for zod's generic issue kinds. */
+/** A zod issue as a problem: message and hint in our own words, never zod's default texts. */
 export function describeIssue(issue: core.$ZodIssue, allowedKeys?: (path: readonly PropertyKey[]) => string[]): { message: string; hint: string; keyName?: string }[] {
+    const last = issue.path.at(-1);
+    const field = last === undefined ? "the document" : typeof last === "number" ? `entry ${last + 1}` : String(last);
+    const ours = issue.message.includes(" — ") ? splitMessage(issue.message) : undefined;
     switch (issue.code) {
         case "unrecognized_keys": {
             const allowed = allowedKeys?.(issue.path) ?? [];
             return issue.keys.map((key) => ({
-                message: `unknown key "${key}"`,
+                message: `unknown key ${shown(key)}`,
                 hint: suggestion(key, allowed),
                 keyName: key,
             }));
         }
         case "invalid_type": {
             if (issue.input === undefined) {
-                return [{ message: `"${String(issue.path.at(-1) ?? "value")}" is required`, hint: `add it (expected ${issue.expected})` }];
+                return [{ message: `"${field}" is required`, hint: `add it (${withArticle(typeName(issue.expected))})` }];
             }
-            if (issue.message.includes(" — ")) {
-                return [splitMessage(issue.message)];
+            if (ours) {
+                return [ours];
             }
-            return [{ message: `expected ${issue.expected}, got ${describeValue(issue.input)}`, hint: `write a ${issue.expected} value` }];
+            const expected = withArticle(typeName(issue.expected));
+            if (issue.expected === "string" && (typeof issue.input === "number" || typeof issue.input === "boolean")) {
+                return [{ message: `${field} must be text, got the ${typeof issue.input} ${String(issue.input)}`, hint: `quote it: ${field}: "${String(issue.input)}"` }];
+            }
+            return [{ message: `${field} must be ${expected}, got ${describeValue(issue.input)}`, hint: `write ${expected}${issue.expected === "object" ? " (indented `key: value` lines)" : ""}` }];
         }
+        case "too_small":
+            if (ours) return [ours];
+            if (issue.origin === "string") {
+                return Number(issue.minimum) <= 1
+                    ? [{ message: `${field} is empty`, hint: "write a value, or remove the key to use the default" }]
+                    : [{ message: `${field} is shorter than ${String(issue.minimum)} characters`, hint: "write a longer value" }];
+            }
+            return [{ message: `${field} ${shown(issue.input)} is below the minimum ${String(issue.minimum)}`, hint: `write ${String(issue.minimum)} or more` }];
+        case "too_big":
+            if (ours) return [ours];
+            if (issue.origin === "string") {
+                return [{ message: `${field} ${shown(issue.input)} is longer than ${String(issue.maximum)} characters`, hint: `shorten it to at most ${String(issue.maximum)}` }];
+            }
+            return [{ message: `${field} ${shown(issue.input)} is above the maximum ${String(issue.maximum)}`, hint: `write ${String(issue.maximum)} or less` }];
+        case "invalid_value":
+            if (ours) return [ours];
+            return [{ message: `${field} ${shown(issue.input)} is not one of the allowed values`, hint: `write one of: ${issue.values.map((value) => String(value)).join(", ")}` }];
         default: {
-            const split = splitMessage(issue.message);
-            return [{ message: split.message, hint: split.hint || "correct the value" }];
+            if (ours) return [ours];
+            if (issue.code === "invalid_format" || issue.code === "custom") {
+                return [{ message: `${field} ${shown(issue.input)} is not valid (${issue.message})`, hint: "correct the value" }];
+            }
+            return [{ message: `${field} ${shown(issue.input)} is not valid`, hint: "correct the value" }];
         }
     }
 }
 
+function typeName(expected: string): string {
+    switch (expected) {
+        case "object": return "mapping";
+        case "array": return "list";
+        case "string": return "text value";
+        case "int": return "whole number";
+        case "boolean": return "boolean (true or false)";
+        default: return `${expected} value`;
+    }
+}
+
 function describeValue(value: unknown): string {
-    if (value === null) return "null";
+    if (value === null) return "nothing (null)";
     if (Array.isArray(value)) return "a list";
     if (typeof value === "object") return "a mapping";
-    return `${typeof value} ${JSON.stringify(value)}`;
+    if (typeof value === "string") return `the text ${shown(value)}`;
+    return `the ${typeof value} ${String(value).slice(0, 60)}`;
 }
 
 function suggestion(key: string, allowed: string[]): string {

@@ -7,8 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { InputError } from "./problems";
-import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
+import { ALLOW_EMPTY_ENV } from "./defaults";
+import { InputError, parseYamlSource } from "./problems";
+import { configProblem, loadStackConfig, readStackConfigFile, resolveStoreListPath, StackConfig, stripNamespace } from "./stackConfig";
 import { ownershipProblem, parseStackName } from "./stackLayout";
 import { loadStoreList, ResolvedStore, validateStoreEntry } from "./storeList";
 import { StoreOutputs, WooStore } from "./wooStore";
@@ -26,9 +27,15 @@ export function loadProgramInputs(projectDir: string, stackName: string, allConf
     // are reported against the file the user edits, Pulumi.dev.yaml.
     const configFile = `Pulumi.${parseStackName(stackName).base}.yaml`;
     const configPath = path.join(projectDir, configFile);
-    const configText = fs.existsSync(configPath) ? fs.readFileSync(configPath, "utf8") : undefined;
-    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText);
-    const stores = loadStoreList(path.resolve(projectDir, config.storeList), config, config.storeList);
+    const baseStack = parseStackName(stackName).base;
+    const configText = fs.existsSync(configPath) ? readStackConfigFile(configPath).text : undefined;
+    const config = loadStackConfig(stripNamespace(allConfig), configFile, configText, baseStack);
+    const listPath = resolveStoreListPath(projectDir, config.storeList);
+    if (!listPath.ok) {
+        const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
+        throw new InputError([configProblem(configFile, source, ["storeList"], listPath.message, listPath.hint)]);
+    }
+    const stores = loadStoreList(listPath.path, config, config.storeList, { stack: baseStack, allowEmpty: process.env[ALLOW_EMPTY_ENV] === "true" });
     return { config, stores };
 }
 

@@ -7,36 +7,34 @@ import * as path from "path";
 import { z } from "zod";
 import {
     DEFAULT_BOUNDS, DEFAULT_CONTAINER_MAX, DEFAULT_CONTAINER_RESOURCES, DEFAULT_IMAGES,
-    DEFAULT_PERSISTENCE, DEFAULT_QUOTA, DEFAULT_WOOCOMMERCE_VERSION,
+    DEFAULT_PERSISTENCE, DEFAULT_QUOTA, DEFAULT_WOOCOMMERCE_VERSION, MIN_CONTAINER_LIMITS, MIN_CONTAINER_REQUESTS,
+    MIN_QUOTA_PODS, MIN_QUOTA_PODS_WITH_TLS, MIN_QUOTA_PVCS, MIN_VOLUME,
 } from "./defaults";
-import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
-import { isQuantity } from "./quantity";
-import { DEFAULT_EGRESS, EGRESS_MODES, wordpressVersionOfImage } from "./runtime";
+import { readInputFile } from "./inputFile";
+import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem, SourceDocument } from "./problems";
+import { formatBytes, formatCpu, parseQuantity } from "./quantity";
+import { DEFAULT_EGRESS, EGRESS_MODES, quotaNeeds, quotaPods, wordpressVersionOfImage } from "./runtime";
 import { allowedKeysAt } from "./schemaKeys";
 import { STACK_LAYOUTS } from "./stackLayout";
+import { byteQuantity, cpuQuantity, dnsSubdomain, hostName, imageReference, Minimum, optionalDnsSubdomain } from "./valueSchemas";
 
 export const CONFIG_NAMESPACE = "woostore";
 
-const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const limitMinimum = (key: "cpu" | "memory"): Minimum => ({
+    value: MIN_CONTAINER_LIMITS[key],
+    what: `a container limit of ${key}`,
+    why: "no store container starts with less (MariaDB and PHP alone need more); raise it",
+});
+const requestMinimum = (key: "cpu" | "memory"): Minimum => ({
+    value: MIN_CONTAINER_REQUESTS[key],
+    what: `a container request of ${key}`,
+    why: "a request must be above zero; raise it",
+});
+const volumeMinimum: Minimum = { value: MIN_VOLUME, what: "a volume size", why: "WordPress with WooCommerce, or MariaDB's data, needs at least that; raise it" };
 
-export const cpuQuantity = z.string().refine((text) => isQuantity(text) && !/[KMGTPE]i$/.test(text), {
-    error: (issue) => `"${String(issue.input)}" is not a CPU quantity — write cores ("2", "1.5") or millicores ("500m")`,
-});
-export const byteQuantity = z.string().refine((text) => isQuantity(text) && !/m$/.test(text), {
-    error: (issue) => `"${String(issue.input)}" is not a memory/storage quantity — write e.g. "512Mi", "2Gi"`,
-});
-export const dnsName = z.string().regex(DNS_NAME, {
-    error: (issue) => `"${String(issue.input)}" is not a valid DNS name — use lowercase letters, digits, '-' and '.'`,
-});
-
-/** `repository:tag` or `repository@sha256:…`, never `latest` and never untagged. */
-export const pinnedImage = z.string().regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-    error: (issue) => `"${String(issue.input)}" is not an image reference — write repository:tag`,
-}).refine((image) => /@sha256:/.test(image) || /:[^/]+$/.test(image), {
-    error: (issue) => `image "${String(issue.input)}" has no tag — pin a version, e.g. mariadb:11.8.3`,
-}).refine((image) => !/:latest$/.test(image), {
-    error: (issue) => `image "${String(issue.input)}" uses "latest" — pin a version so rollouts happen only on purpose`,
-});
+/** Container requests and limits with their minimums: one definition for the stack and the store list. */
+export const containerCpu = { requests: () => cpuQuantity(requestMinimum("cpu")), limits: () => cpuQuantity(limitMinimum("cpu")) };
+export const containerMemory = { requests: () => byteQuantity(requestMinimum("memory")), limits: () => byteQuantity(limitMinimum("memory")) };
 
 /**
  * Outgoing mail relay. The password is a Pulumi secret: in the stack file it is
@@ -44,9 +42,9 @@ export const pinnedImage = z.string().regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:
  * the program sees it decrypted and keeps it a secret (the store's credentials Secret only).
  */
 export const smtpSchema = z.strictObject({
-    host: dnsName,
+    host: hostName("the SMTP relay host"),
     port: z.number().int().min(1).max(65535).default(587),
-    encryption: z.enum(["starttls", "tls", "none"], { error: "must be starttls (port 587), tls (port 465) or none" }).default("starttls"),
+    encryption: z.enum(["starttls", "tls", "none"], { error: "must be starttls (port 587), tls (port 465) or none — write the one your relay speaks" }).default("starttls"),
     from: z.email({ error: (issue) => `"${String(issue.input)}" is not an e-mail address — the sender address the relay accepts, e.g. shop@example.com` }),
     fromName: z.string().max(100).optional(),
     username: z.string().min(1).optional(),
@@ -55,63 +53,63 @@ export const smtpSchema = z.strictObject({
     error: "username and password go together — set both (relay login) or neither (a relay that accepts the cluster without login)",
 });
 
-const cpuMemory = (defaults: { cpu: string; memory: string }) => z.strictObject({
-    cpu: cpuQuantity.default(defaults.cpu),
-    memory: byteQuantity.default(defaults.memory),
+const cpuMemory = (defaults: { cpu: string; memory: string }, kind: "requests" | "limits") => z.strictObject({
+    cpu: containerCpu[kind]().default(defaults.cpu),
+    memory: containerMemory[kind]().default(defaults.memory),
 }).prefault({});
 
 export const stackConfigSchema = z.strictObject({
-    domain: dnsName,
+    domain: hostName("domain"),
     storeList: z.string().min(1).default("stores.yaml"),
     kubeContext: z.string().min(1).optional(),
-    ingressClass: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: "not a valid IngressClass name — e.g. traefik" }).default("traefik"),
+    ingressClass: dnsSubdomain("the IngressClass name", "traefik").default("traefik"),
     tls: z.strictObject({
         enabled: z.boolean().default(false),
-        clusterIssuer: z.string().default(""),
+        clusterIssuer: optionalDnsSubdomain("the ClusterIssuer name", "letsencrypt-prod").default(""),
         // Traefik serves a TLS Ingress on HTTPS only; this adds the http:// → https:// redirect
         // (a Traefik Middleware: needs Traefik's Kubernetes CRD provider and its CRDs).
         httpRedirect: z.boolean().default(true),
     }).prefault({}).refine((tls) => !tls.enabled || tls.clusterIssuer !== "", {
         error: "TLS is enabled without a cert-manager ClusterIssuer — set woostore:tls.clusterIssuer (e.g. letsencrypt-prod) or disable TLS",
     }),
-    storageClass: z.string().default(""),
+    storageClass: optionalDnsSubdomain("the StorageClass name", "local-path").default(""),
     podSecurity: z.enum(["restricted", "baseline"], { error: "must be \"restricted\" or \"baseline\" — restricted is what every store pod meets" }).default("restricted"),
     protectStores: z.boolean().default(false),
     stackLayout: z.enum(STACK_LAYOUTS, { error: "must be \"single\" (one stack holds every store) or \"perStore\" (one stack per store, run by npm run up)" }).default("single"),
     woocommerceVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact version like 10.3.5 — pin WooCommerce, the Store API changes between versions" }).default(DEFAULT_WOOCOMMERCE_VERSION),
     images: z.strictObject({
-        wordpress: pinnedImage.refine((image) => wordpressVersionOfImage(image) !== undefined, {
+        wordpress: imageReference.refine((image) => wordpressVersionOfImage(image) !== undefined, {
             error: (issue) => `image "${String(issue.input)}" has no WordPress version in its tag — use an official tag such as 6.8.3-php8.3-apache: the setup Job updates WordPress core to that version`,
         }).default(DEFAULT_IMAGES.wordpress),
-        mariadb: pinnedImage.default(DEFAULT_IMAGES.mariadb),
-        wpCli: pinnedImage.default(DEFAULT_IMAGES.wpCli),
+        mariadb: imageReference.default(DEFAULT_IMAGES.mariadb),
+        wpCli: imageReference.default(DEFAULT_IMAGES.wpCli),
     }).prefault({}),
     defaults: z.strictObject({
         quota: z.strictObject({
-            cpu: cpuQuantity.default(DEFAULT_QUOTA.cpu),
-            memory: byteQuantity.default(DEFAULT_QUOTA.memory),
-            storage: byteQuantity.default(DEFAULT_QUOTA.storage),
-            ephemeralStorage: byteQuantity.default(DEFAULT_QUOTA.ephemeralStorage),
+            cpu: cpuQuantity().default(DEFAULT_QUOTA.cpu),
+            memory: byteQuantity().default(DEFAULT_QUOTA.memory),
+            storage: byteQuantity().default(DEFAULT_QUOTA.storage),
+            ephemeralStorage: byteQuantity().default(DEFAULT_QUOTA.ephemeralStorage),
             pods: z.number().int().positive().default(DEFAULT_QUOTA.pods),
             persistentVolumeClaims: z.number().int().positive().default(DEFAULT_QUOTA.persistentVolumeClaims),
         }).prefault({}),
         container: z.strictObject({
-            requests: cpuMemory(DEFAULT_CONTAINER_RESOURCES.requests),
-            limits: cpuMemory(DEFAULT_CONTAINER_RESOURCES.limits),
-            max: cpuMemory(DEFAULT_CONTAINER_MAX),
+            requests: cpuMemory(DEFAULT_CONTAINER_RESOURCES.requests, "requests"),
+            limits: cpuMemory(DEFAULT_CONTAINER_RESOURCES.limits, "limits"),
+            max: cpuMemory(DEFAULT_CONTAINER_MAX, "limits"),
         }).prefault({}),
         persistence: z.strictObject({
-            wordpress: byteQuantity.default(DEFAULT_PERSISTENCE.wordpress),
-            mariadb: byteQuantity.default(DEFAULT_PERSISTENCE.mariadb),
+            wordpress: byteQuantity(volumeMinimum).default(DEFAULT_PERSISTENCE.wordpress),
+            mariadb: byteQuantity(volumeMinimum).default(DEFAULT_PERSISTENCE.mariadb),
         }).prefault({}),
     }).prefault({}),
     bounds: z.strictObject({
         quota: z.strictObject({
-            cpu: cpuQuantity.default(DEFAULT_BOUNDS.quota.cpu),
-            memory: byteQuantity.default(DEFAULT_BOUNDS.quota.memory),
-            storage: byteQuantity.default(DEFAULT_BOUNDS.quota.storage),
+            cpu: cpuQuantity().default(DEFAULT_BOUNDS.quota.cpu),
+            memory: byteQuantity().default(DEFAULT_BOUNDS.quota.memory),
+            storage: byteQuantity().default(DEFAULT_BOUNDS.quota.storage),
         }).prefault({}),
-        container: cpuMemory(DEFAULT_BOUNDS.container),
+        container: cpuMemory(DEFAULT_BOUNDS.container, "limits"),
     }).prefault({}),
     setup: z.strictObject({
         timeoutSeconds: z.number().int().min(60).max(3600).default(900),
@@ -129,26 +127,32 @@ export const stackConfigSchema = z.strictObject({
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
 
+/** A problem of the stack config at its line in Pulumi.<stack>.yaml (path: keys below `woostore:`). */
+export function configProblem(configFile: string, source: SourceDocument | undefined, configPath: readonly PropertyKey[], message: string, hint: string, keyName?: string): Problem {
+    const [key, ...rest] = configPath;
+    const yamlPath = key === undefined ? ["config"] : ["config", `${CONFIG_NAMESPACE}:${String(key)}`, ...rest];
+    const position = source ? positionOf(source, yamlPath, keyName === undefined || key !== undefined ? keyName : `${CONFIG_NAMESPACE}:${keyName}`) : { line: 0, col: 0 };
+    const shownPath = `${CONFIG_NAMESPACE}:${dottedPath(configPath)}${keyName !== undefined ? (configPath.length ? "." : "") + keyName : ""}`;
+    return { file: configFile, ...position, path: shownPath, message: `config ${shownPath}: ${message}`, hint };
+}
+
 /**
  * Validates raw `woostore:*` values (objects already JSON-decoded). `configFile` is the
- * stack's YAML file, used only to point each problem at its line.
+ * stack's YAML file, used only to point each problem at its line; `stackName` names the stack
+ * in problems that depend on it. A config that parses is returned even when its values do not
+ * fit together, so that the store list can still be checked against it.
  */
-export function validateStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string): { config?: StackConfig; problems: Problem[] } {
-    const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+export function validateStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string, stackName?: string): { config?: StackConfig; problems: Problem[] } {
     const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
+    const result = stackConfigSchema.safeParse(raw, { reportInput: true });
     const plainSecrets = source ? plainTextSecretProblems(source, configFile) : [];
     if (result.success) {
-        return plainSecrets.length ? { problems: plainSecrets } : { config: result.data, problems: [] };
+        const problems = stackConsistencyProblems(result.data, stackName)
+            .map((problem) => configProblem(configFile, source, problem.path, problem.message, problem.hint));
+        return plainSecrets.length ? { problems: [...problems, ...plainSecrets] } : { config: result.data, problems };
     }
-    const problems = result.error.issues.flatMap((issue) => describeIssue(issue, (issuePath) => allowedKeysAt(stackConfigSchema, issuePath)).map((described): Problem => {
-        // In the YAML file the first segment is the namespaced key under `config:`.
-        const [key, ...rest] = issue.path;
-        const yamlPath = key === undefined ? ["config"] : ["config", `${CONFIG_NAMESPACE}:${String(key)}`, ...rest];
-        const keyName = described.keyName;
-        const position = source ? positionOf(source, yamlPath, keyName === undefined || key !== undefined ? keyName : `${CONFIG_NAMESPACE}:${keyName}`) : { line: 0, col: 0 };
-        const shownPath = `${CONFIG_NAMESPACE}:${dottedPath(issue.path)}${keyName !== undefined ? (issue.path.length ? "." : "") + keyName : ""}`;
-        return { file: configFile, ...position, path: shownPath, message: `config ${shownPath}: ${described.message}`, hint: described.hint };
-    }));
+    const problems = result.error.issues.flatMap((issue) => describeIssue(issue, (issuePath) => allowedKeysAt(stackConfigSchema, issuePath))
+        .map((described): Problem => configProblem(configFile, source, issue.path, described.message, described.hint, described.keyName)));
     return { problems: [...problems, ...plainSecrets] };
 }
 
@@ -179,12 +183,97 @@ export function smtpPassword(config: StackConfig): string | undefined {
     return typeof password === "string" ? password : undefined;
 }
 
-/** Reads a Pulumi.<stack>.yaml file's `woostore:*` values (for `npm run validate`). */
-export function readStackConfigFile(file: string): { raw: Record<string, unknown>; text: string; problems: Problem[] } {
-    const text = fs.readFileSync(file, "utf8");
-    const { source, problems } = parseYamlSource(path.basename(file), text);
-    const config = (source.document.toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
-    return { raw: stripNamespace(config), text, problems };
+interface ConsistencyProblem { path: PropertyKey[]; message: string; hint: string }
+
+/**
+ * What the schema cannot say: the stack's defaults within its own bounds and maximums, the
+ * default quota large enough for a store, and enough pods and PVCs. Reported once, at the
+ * stack config's lines, not once per store.
+ */
+export function stackConsistencyProblems(config: StackConfig, stackName?: string): ConsistencyProblem[] {
+    const problems: ConsistencyProblem[] = [];
+    const stack = stackName ? ` of stack ${stackName}` : "";
+    const { defaults, bounds } = config;
+    for (const key of ["cpu", "memory", "storage"] as const) {
+        if (parseQuantity(defaults.quota[key]) > parseQuantity(bounds.quota[key])) {
+            problems.push({ path: ["defaults", "quota", key], message: `the default quota.${key} ${defaults.quota[key]} is above the bound ${bounds.quota[key]}${stack}`, hint: `lower it, or raise woostore:bounds.quota.${key}` });
+        }
+    }
+    for (const key of ["cpu", "memory"] as const) {
+        for (const kind of ["requests", "limits"] as const) {
+            if (parseQuantity(defaults.container[kind][key]) > parseQuantity(bounds.container[key])) {
+                problems.push({ path: ["defaults", "container", kind, key], message: `the default container ${kind}.${key} ${defaults.container[kind][key]} is above the bound ${bounds.container[key]}${stack}`, hint: `lower it, or raise woostore:bounds.container.${key}` });
+            }
+        }
+        if (parseQuantity(defaults.container.requests[key]) > parseQuantity(defaults.container.limits[key])) {
+            problems.push({ path: ["defaults", "container", "requests", key], message: `the default container request of ${key} ${defaults.container.requests[key]} is above the default limit ${defaults.container.limits[key]}${stack}`, hint: "a request may not exceed its limit: lower the request or raise the limit" });
+        }
+        if (parseQuantity(defaults.container.limits[key]) > parseQuantity(defaults.container.max[key])) {
+            problems.push({ path: ["defaults", "container", "limits", key], message: `the default container limit of ${key} ${defaults.container.limits[key]} is above the per-container maximum ${defaults.container.max[key]}${stack}`, hint: `lower it, or raise woostore:defaults.container.max.${key}` });
+        }
+        // Every pod that may run at once (runtime.ts quotaPods: WordPress, MariaDB, setup Job,
+        // WP-Cron Job and, with TLS, cert-manager's solver) at the default limits.
+        const pods = quotaPods(defaults.container.limits, config.tls.enabled);
+        const needed = quotaNeeds(pods)[key];
+        if (needed > parseQuantity(defaults.quota[key])) {
+            const shownNeed = key === "cpu" ? formatCpu(needed) : formatBytes(needed);
+            problems.push({ path: ["defaults", "quota", key], message: `the default quota.${key} ${defaults.quota[key]} cannot hold a store's ${pods.length} pods at the default limit ${defaults.container.limits[key]} (${shownNeed})${stack}`, hint: `raise it to at least ${shownNeed}, or lower woostore:defaults.container.limits.${key}` });
+        }
+    }
+    const ephemeralNeed = quotaNeeds(quotaPods(defaults.container.limits, config.tls.enabled)).ephemeralStorage;
+    if (ephemeralNeed > parseQuantity(defaults.quota.ephemeralStorage)) {
+        problems.push({ path: ["defaults", "quota", "ephemeralStorage"], message: `the default quota.ephemeralStorage ${defaults.quota.ephemeralStorage} cannot hold the node-disk limits of a store's pods (${formatBytes(ephemeralNeed)})${stack}`, hint: `raise woostore:defaults.quota.ephemeralStorage to at least ${formatBytes(ephemeralNeed)}` });
+    }
+    const volumes = parseQuantity(defaults.persistence.wordpress) + parseQuantity(defaults.persistence.mariadb);
+    if (volumes > parseQuantity(defaults.quota.storage)) {
+        problems.push({ path: ["defaults", "quota", "storage"], message: `the default quota.storage ${defaults.quota.storage} is smaller than a store's two volumes (${formatBytes(volumes)})${stack}`, hint: `raise it to at least ${formatBytes(volumes)}, or lower woostore:defaults.persistence` });
+    }
+    const minPods = config.tls.enabled ? MIN_QUOTA_PODS_WITH_TLS : MIN_QUOTA_PODS;
+    if (defaults.quota.pods < minPods) {
+        problems.push({ path: ["defaults", "quota", "pods"], message: `quota.pods ${defaults.quota.pods} is below the ${minPods} pods a store runs at once${stack}`, hint: `WordPress, MariaDB and the setup Job${config.tls.enabled ? ", plus cert-manager's HTTP-01 solver with TLS," : ""} run together: write ${minPods} or more` });
+    }
+    if (defaults.quota.persistentVolumeClaims < MIN_QUOTA_PVCS) {
+        problems.push({ path: ["defaults", "quota", "persistentVolumeClaims"], message: `quota.persistentVolumeClaims ${defaults.quota.persistentVolumeClaims} is below the ${MIN_QUOTA_PVCS} volumes of a store${stack}`, hint: `WordPress and MariaDB each have a volume: write ${MIN_QUOTA_PVCS} or more` });
+    }
+    return problems;
+}
+
+/**
+ * Where the store list is: inside the project, or a problem for woostore:storeList (the list
+ * decides what gets deleted, so it must be a file the project's reviews see). A file outside is
+ * never read, so its contents cannot end up in a message.
+ */
+export function resolveStoreListPath(projectDir: string, storeList: string): { ok: true; path: string } | { ok: false; message: string; hint: string } {
+    const resolved = path.resolve(projectDir, storeList);
+    const real = (target: string) => {
+        try {
+            return fs.realpathSync(target);
+        } catch {
+            return target;
+        }
+    };
+    const relative = path.relative(real(projectDir), real(resolved));
+    if (relative.startsWith("..") || path.isAbsolute(relative)) {
+        return { ok: false, message: `the store list ${JSON.stringify(storeList.slice(0, 200))} is outside the project`, hint: "keep the store list in the project directory (e.g. stores.yaml), where its changes are reviewed" };
+    }
+    return { ok: true, path: resolved };
+}
+
+/** Reads a Pulumi.<stack>.yaml file's `woostore:*` values; file and YAML problems are returned, never thrown. */
+export function readStackConfigFile(file: string): { raw: Record<string, unknown>; text?: string; problems: Problem[] } {
+    const shownName = path.basename(file);
+    const input = readInputFile(file, shownName, `check the stack config file ${shownName}`, 1024 * 1024);
+    if (!input.ok) {
+        return { raw: {}, problems: [input.problem] };
+    }
+    const { source, problems } = parseYamlSource(shownName, input.text);
+    if (problems.length) {
+        return { raw: {}, text: input.text, problems };
+    }
+    const { data, problems: aliasProblems } = documentData(source);
+    const document = data as { config?: unknown } | null | undefined;
+    const config = document && typeof document === "object" && document.config && typeof document.config === "object" && !Array.isArray(document.config) ? document.config as Record<string, unknown> : {};
+    return { raw: stripNamespace(config), text: input.text, problems: aliasProblems };
 }
 
 /** `{ "woostore:domain": … }` → `{ domain: … }`; keys of other namespaces are not ours. */
@@ -212,9 +301,9 @@ export function decodeConfigValue(value: unknown): unknown {
 }
 
 /** Loads and validates; throws InputError listing every problem. */
-export function loadStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string): StackConfig {
-    const { config, problems } = validateStackConfig(raw, configFile, configText);
-    if (!config) {
+export function loadStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string, stackName?: string): StackConfig {
+    const { config, problems } = validateStackConfig(raw, configFile, configText, stackName);
+    if (!config || problems.length) {
         throw new InputError(problems);
     }
     return config;

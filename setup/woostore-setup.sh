@@ -699,7 +699,7 @@ billing_address() {
     IN) state=MH city=Mumbai postcode=400001 ;;
     JP) state=JP13 city=Tokyo postcode=100-0001 ;;
     BR) state=SP city="Sao Paulo" postcode=01310-100 ;;
-    MX) state=CMX city="Ciudad de Mexico" postcode=06000 ;;
+    MX) state=DF city="Ciudad de Mexico" postcode=06000 ;;
   esac
   if [[ $WC_COUNTRY == *:* ]]; then
     state=${WC_COUNTRY#*:}

@@ -11,23 +11,28 @@ import { stringify } from "yaml";
 import { PROJECT_DIR } from "../../automation/workspace";
 import type { FleetSummary } from "../../fleet/run";
 import { fleetDir } from "../../fleet/workspace";
-import { Cluster } from "./testbed";
+import { Cluster, E2E_STORE_LIST_DIR } from "./testbed";
 
 export interface RunResult { code: number | null; stdout: string; stderr: string }
 
 /** A fleet of this project's program: its own base stack config, store list, backend and ~/.woostore. */
 export class Fleet {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-fleet-"));
-    readonly storeListFile = path.join(this.dir, "stores.yaml");
+    /** Inside the project (a store list outside it is refused), gitignored. */
+    readonly storeListPath: string;
+    readonly storeListFile: string;
     readonly home = path.join(this.dir, "home");
     readonly configFile: string;
 
     constructor(readonly stack: string, readonly cluster: Cluster, readonly backendUrl: string, readonly layout: "perStore" | "single" = "perStore") {
         this.configFile = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+        this.storeListPath = path.join(E2E_STORE_LIST_DIR, `${stack}.yaml`);
+        this.storeListFile = path.join(PROJECT_DIR, this.storeListPath);
+        fs.mkdirSync(path.dirname(this.storeListFile), { recursive: true });
         fs.writeFileSync(this.configFile, stringify({
             config: {
                 "woostore:domain": "localhost",
-                "woostore:storeList": this.storeListFile,
+                "woostore:storeList": this.storeListPath,
                 "woostore:storageClass": "local-path",
                 "woostore:stackLayout": layout,
             },
@@ -83,6 +88,7 @@ export class Fleet {
 
     dispose(): void {
         fs.rmSync(this.configFile, { force: true });
+        fs.rmSync(this.storeListFile, { force: true });
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }

@@ -97,19 +97,26 @@ export async function eventually(what: string, seconds: number, check: () => Pro
 
 export interface StoreSpec { name: string; quota?: { cpu?: string; memory?: string } }
 
+/** Store lists of e2e stacks: inside the project (a store list outside it is refused), gitignored. */
+export const E2E_STORE_LIST_DIR = path.join("tests", "e2e", ".stores");
+
 /**
- * A dev-like stack of this project (Pulumi.<stack>.yaml written into the project, removed by
- * `dispose`), its store list in a temp file, state and passphrase in a temp dir.
+ * A dev-like stack of this project (Pulumi.<stack>.yaml and its store list written into the
+ * project, removed by `dispose`), state and passphrase in a temp dir.
  */
 export class TestStack {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-e2e-"));
-    readonly storeListFile = path.join(this.dir, "stores.yaml");
+    readonly storeListPath: string;
+    readonly storeListFile: string;
     readonly configFile: string;
     readonly backendDir = path.join(this.dir, "state");
     stack!: Stack;
 
     constructor(readonly stackName: string, readonly cluster: Cluster, readonly extraConfig: Record<string, unknown> = {}) {
         this.configFile = path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`);
+        this.storeListPath = path.join(E2E_STORE_LIST_DIR, `${stackName}.yaml`);
+        this.storeListFile = path.join(PROJECT_DIR, this.storeListPath);
+        fs.mkdirSync(path.dirname(this.storeListFile), { recursive: true });
         fs.mkdirSync(this.backendDir);
     }
 
@@ -118,7 +125,7 @@ export class TestStack {
         fs.writeFileSync(this.configFile, stringify({
             config: {
                 "woostore:domain": "localhost",
-                "woostore:storeList": this.storeListFile,
+                "woostore:storeList": this.storeListPath,
                 "woostore:ingressClass": "traefik",
                 "woostore:storageClass": "local-path",
                 "woostore:podSecurity": "restricted",
@@ -160,6 +167,7 @@ export class TestStack {
 
     dispose(): void {
         fs.rmSync(this.configFile, { force: true });
+        fs.rmSync(this.storeListFile, { force: true });
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }

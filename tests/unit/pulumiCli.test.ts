@@ -92,12 +92,16 @@ describe("Pulumi CLI resolution (fake installer, fake CLI)", () => {
 describe("npm run up without a Pulumi CLI on PATH (real PulumiCommand.install, download made impossible)", () => {
     it("prints the install progress line, then one line saying the download failed and what to do instead", () => {
         const home = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-up-"));
+        // Every other prerequisite is met (a kubeconfig exists), so `up` gets as far as the install.
+        const kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+        fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncontexts: []\n");
         const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "automation", "up.ts")], {
             cwd: PROJECT_DIR,
             encoding: "utf8",
             timeout: 60_000,
             // An unreachable proxy makes the download fail the same way with or without internet.
             env: {
+                KUBECONFIG: kubeconfig,
                 PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(":"), HOME: home, WOOSTORE_HOME: path.join(home, ".woostore"),
                 HTTPS_PROXY: "http://127.0.0.1:9", https_proxy: "http://127.0.0.1:9", NODE_USE_ENV_PROXY: "1",
             },

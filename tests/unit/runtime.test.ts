@@ -16,9 +16,9 @@ import {
     ACME_SOLVER_LIMITS, CRON_CONTAINER_RESOURCES, EPHEMERAL_STORAGE, phpSizing, phpSizingProblem, quotaPods, wordpressVersionOfImage,
 } from "../../components/runtime";
 import { setupJobSpec } from "../../components/setupJob";
-import { validateStackConfig } from "../../components/stackConfig";
 import { loadStoreList, resolveStore, storeEntrySchema, validateStoreList } from "../../components/storeList";
 import { NON_INTERNET_CIDRS, networkPolicySpecs, resourceQuotaSpec } from "../../components/tenancy";
+import { validateStackConfig } from "../../components/stackConfig";
 import { minimalConfig, PROJECT_DIR, stackConfig } from "../helpers/config";
 
 const MI = 2 ** 20;
@@ -130,8 +130,8 @@ describe("quota arithmetic: every store of stores.yaml in both stacks (pure)", (
     });
 
     it("a too small ephemeral-storage quota is refused, naming the stack key to raise", () => {
-        const config = minimalConfig({ defaults: { quota: { ephemeralStorage: "2Gi" } } });
-        const { problems } = validateStoreList("stores:\n  - name: shop\n    admin: {email: a@example.com}\n", "stores.yaml", config);
+        // A stack default: reported once by the stack config, not once per store.
+        const { problems } = validateStackConfig({ domain: "localhost", defaults: { quota: { ephemeralStorage: "2Gi" } } }, "Pulumi.test.yaml");
         assert.equal(problems.length, 1);
         assert.match(formatProblem(problems[0]), /quota.ephemeralStorage 2Gi cannot hold .*2816Mi.* raise woostore:defaults.quota.ephemeralStorage/);
     });

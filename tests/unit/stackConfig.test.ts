@@ -42,7 +42,7 @@ describe("stack config validation", () => {
         { title: "image on latest", edit: (t) => `${t}  woostore:images:\n    mariadb: mariadb:latest\n`, key: "mariadb: mariadb:latest", text: "uses \"latest\"" },
         { title: "untagged image", edit: (t) => `${t}  woostore:images:\n    wordpress: wordpress\n`, key: "wordpress: wordpress", text: "has no tag" },
         { title: "bad default quota", edit: (t) => `${t}  woostore:defaults:\n    quota:\n      memory: 2 GB\n`, key: "memory: 2 GB", text: "not a memory/storage quantity" },
-        { title: "wrong type", edit: (t) => t.replace("woostore:protectStores: false", "woostore:protectStores: [no]"), key: "woostore:protectStores", text: "expected boolean" },
+        { title: "wrong type", edit: (t) => t.replace("woostore:protectStores: false", "woostore:protectStores: [no]"), key: "woostore:protectStores", text: "protectStores must be a boolean" },
     ];
     for (const testCase of cases) {
         it(`reports ${testCase.title} at its line in Pulumi.dev.yaml`, () => {

@@ -34,7 +34,7 @@ describe("tenancy specs (pure)", () => {
 describe("Helm values (pure)", () => {
     it("splits image references, keeping digests", () => {
         assert.deepEqual(splitImage("mariadb:11.8.3"), { repository: "mariadb", tag: "11.8.3", digest: "", pullPolicy: "IfNotPresent" });
-        assert.deepEqual(splitImage("registry.local:5000/wp:6.8@sha256:" + "a".repeat(64)), { repository: "registry.local:5000/wp", tag: "6.8", digest: "sha256:" + "a".repeat(64), pullPolicy: "IfNotPresent" });
+        assert.deepEqual(splitImage("registry.local:5000/wp:6.8@sha256:" + "a".repeat(64)), { repository: "registry.local:5000/wp", tag: "6.8", digest: `sha256:${"a".repeat(64)}`, pullPolicy: "IfNotPresent" });
     });
     it("prod values turn on TLS with the cluster issuer and an https scheme", () => {
         const values = helmValues(resolveStore(entry, stackConfig("prod")), stackConfig("prod"));
