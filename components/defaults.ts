@@ -38,6 +38,8 @@ export const DEFAULT_IMAGES = {
     wordpress: "wordpress:6.8.3-php8.3-apache",
     mariadb: "mariadb:11.8.3",
     wpCli: "wordpress:cli-2.12.0-php8.3",
+    /** restic's static binary, copied into the backup pod (see components/backup.ts). */
+    restic: "restic/restic:0.18.1",
 } as const;
 
 /** WooCommerce version the setup Job installs (Store API behaviour changes between majors). */

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { InputError } from "./problems";
 import { loadStackConfig, StackConfig, stripNamespace } from "./stackConfig";
 import { loadStoreList, ResolvedStore } from "./storeList";
@@ -48,10 +49,19 @@ export function createStores(inputs: ProgramInputs, provider?: k8s.Provider): Re
     }
 }
 
+/**
+ * The stack's fleet backup key: every store's restic password is derived from it, so a removed
+ * store's backups stay readable. Always created (also without woostore:backup), so switching
+ * backups off and on again never changes a password. The name has a '_', which no store name
+ * has, so it is never taken for a store's resource.
+ */
+export const FLEET_BACKUP_KEY_NAME = "woostore_backup-key";
+
 function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
     const outputs: Record<string, StoreOutputs> = {};
+    const backupKey = pulumi.secret(new random.RandomBytes(FLEET_BACKUP_KEY_NAME, { length: 32 }).base64);
     for (const store of inputs.stores) {
-        outputs[store.name] = new WooStore(store.name, { store, config: inputs.config }, {
+        outputs[store.name] = new WooStore(store.name, { store, config: inputs.config, backupKey }, {
             protect: store.protect,
             providers: provider ? { kubernetes: provider } : undefined,
         }).outputs();

@@ -9,6 +9,7 @@ import {
     DEFAULT_BOUNDS, DEFAULT_CONTAINER_MAX, DEFAULT_CONTAINER_RESOURCES, DEFAULT_IMAGES,
     DEFAULT_PERSISTENCE, DEFAULT_QUOTA, DEFAULT_WOOCOMMERCE_VERSION,
 } from "./defaults";
+import { backupConfigSchema, backupCredentialsSchema, plaintextCredentialProblems } from "./backup";
 import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
 import { isQuantity } from "./quantity";
 import { allowedKeysAt } from "./schemaKeys";
@@ -60,6 +61,7 @@ export const stackConfigSchema = z.strictObject({
         wordpress: pinnedImage.default(DEFAULT_IMAGES.wordpress),
         mariadb: pinnedImage.default(DEFAULT_IMAGES.mariadb),
         wpCli: pinnedImage.default(DEFAULT_IMAGES.wpCli),
+        restic: pinnedImage.default(DEFAULT_IMAGES.restic),
     }).prefault({}),
     defaults: z.strictObject({
         quota: z.strictObject({
@@ -93,6 +95,9 @@ export const stackConfigSchema = z.strictObject({
         testOrderPolicy: z.enum(["trash", "delete", "keep"], { error: "must be trash, delete or keep — what happens to the verification order" }).default("trash"),
     }).prefault({}),
     helmTimeoutSeconds: z.number().int().min(60).max(3600).default(600),
+    /** Per-store backups (issue 14, components/backup.ts); off when absent. */
+    backup: backupConfigSchema.optional(),
+    backupCredentials: backupCredentialsSchema.optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -103,8 +108,9 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
  */
 export function validateStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string): { config?: StackConfig; problems: Problem[] } {
     const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+    const plaintext = configText !== undefined ? plaintextCredentialProblems(configFile, configText) : [];
     if (result.success) {
-        return { config: result.data, problems: [] };
+        return plaintext.length ? { problems: plaintext } : { config: result.data, problems: [] };
     }
     const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
     const problems = result.error.issues.flatMap((issue) => describeIssue(issue, (issuePath) => allowedKeysAt(stackConfigSchema, issuePath)).map((described): Problem => {
@@ -116,7 +122,7 @@ export function validateStackConfig(raw: Record<string, unknown>, configFile: st
         const shownPath = `${CONFIG_NAMESPACE}:${dottedPath(issue.path)}${keyName !== undefined ? (issue.path.length ? "." : "") + keyName : ""}`;
         return { file: configFile, ...position, path: shownPath, message: `config ${shownPath}: ${described.message}`, hint: described.hint };
     }));
-    return { problems };
+    return { problems: [...problems, ...plaintext] };
 }
 
 /** Reads a Pulumi.<stack>.yaml file's `woostore:*` values (for `npm run validate`). */

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import { z } from "zod";
+import { backupContainers } from "./backup";
 import { CONTAINERS_PER_STORE } from "./defaults";
 import { defaultHost, DNS_LABEL, MAX_STORE_NAME_LENGTH, oversizedNames } from "./names";
 import { describeIssue, dottedPath, InputError, parseYamlSource, positionOf, Problem } from "./problems";
@@ -120,7 +121,7 @@ export function storeArithmeticProblems(store: ResolvedStore, entry: StoreEntry,
             problems.push({ path: ["container", "limits", key], message: `container limit ${key} ${store.container.limits[key]} is above the per-container maximum ${store.container.max[key]} — lower it, or raise woostore:defaults.container.max.${key}` });
         }
     }
-    const fit = quotaFit(store);
+    const fit = quotaFit(store, backupContainers(config.backup));
     for (const shortfall of fit) {
         problems.push({ path: ["quota", shortfall.resource], message: shortfall.message });
     }
@@ -128,14 +129,16 @@ export function storeArithmeticProblems(store: ResolvedStore, entry: StoreEntry,
 }
 
 /** Whether the namespace quota holds every container of a store at its limits, and both volumes. */
-export function quotaFit(store: ResolvedStore): { resource: "cpu" | "memory" | "storage"; message: string }[] {
+export function quotaFit(store: ResolvedStore, extraContainers = 0): { resource: "cpu" | "memory" | "storage"; message: string }[] {
     const shortfalls: { resource: "cpu" | "memory" | "storage"; message: string }[] = [];
+    // A backup pod (woostore:backup) may run next to WordPress, MariaDB and the setup Job.
+    const containers = CONTAINERS_PER_STORE + extraContainers;
     for (const key of ["cpu", "memory"] as const) {
-        const needed = CONTAINERS_PER_STORE * parseQuantity(store.container.limits[key]);
+        const needed = containers * parseQuantity(store.container.limits[key]);
         const available = parseQuantity(store.quota[key]);
         if (needed > available) {
             const shown = key === "cpu" ? formatCpu(needed) : formatBytes(needed);
-            shortfalls.push({ resource: key, message: `quota.${key} ${store.quota[key]} cannot hold the store's ${CONTAINERS_PER_STORE} containers at their limit ${store.container.limits[key]} (${shown}) — raise quota.${key} to at least ${shown} or lower container.limits.${key}` });
+            shortfalls.push({ resource: key, message: `quota.${key} ${store.quota[key]} cannot hold the store's ${containers} containers at their limit ${store.container.limits[key]} (${shown}) — raise quota.${key} to at least ${shown} or lower container.limits.${key}` });
         }
     }
     const storageNeeded = parseQuantity(store.persistence.wordpress) + parseQuantity(store.persistence.mariadb);

@@ -141,7 +141,7 @@ describe("WooStore component (Pulumi mocks)", () => {
         assert.ok(secret.stringData.value, "stringData is sent as a secret");
         assert.deepEqual(Object.keys(secret.stringData.value).sort(), [
             "auth-key", "auth-salt", "logged-in-key", "logged-in-salt", "mariadb-password", "mariadb-root-password",
-            "nonce-key", "nonce-salt", "secure-auth-key", "secure-auth-salt", "wordpress-admin-password",
+            "nonce-key", "nonce-salt", "restic-password", "secure-auth-key", "secure-auth-salt", "wordpress-admin-password",
         ]);
     });
 
