@@ -156,6 +156,11 @@ export interface BackupPodOptions {
     command: { action: "backup"; kind: "scheduled" | "manual" | "pre-upgrade" } | { action: "restore"; snapshot: string } | { action: "snapshots" };
     /** Restore into this store's database and uploads (a clone); default: the store itself. */
     into?: ResolvedStore;
+    /**
+     * Secret (in the pod's namespace) whose key restic-password opens the repository; default:
+     * the store's own credentials. A clone gets a copy of the source store's password.
+     */
+    passwordSecret?: string;
 }
 
 const secretEnv = (name: string, secret: string, key: string, optional = false) => ({
@@ -190,7 +195,7 @@ export function backupPodSpec(options: BackupPodOptions) {
         // The snapshot's host and tags name the store it came from, also when restoring into a clone.
         { name: "STORE_NAME", value: store.name },
         { name: "RESTIC_REPOSITORY", value: repositoryUrl(backup, store.name) },
-        secretEnv("RESTIC_PASSWORD", CREDENTIALS_SECRET_NAME, RESTIC_PASSWORD_KEY),
+        secretEnv("RESTIC_PASSWORD", options.passwordSecret ?? CREDENTIALS_SECRET_NAME, RESTIC_PASSWORD_KEY),
         ...CREDENTIAL_KEYS.map((key) => secretEnv(key, BACKUP_CREDENTIALS_SECRET_NAME, key, true)),
         { name: "BACKUP_ROOT", value: BACKUP_ROOT },
         { name: "DB_HOST", value: names.mariadbService },
