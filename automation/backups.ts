@@ -8,14 +8,15 @@
  * scales WordPress down first, compares order counts with the snapshot (in the script), brings
  * WordPress back and re-runs the store's setup Job, whose read-back steps verify the store.
  */
+import type { Stack } from "@pulumi/pulumi/automation";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BACKUP_COMPONENT, backupJobSpec, type BackupConfig, type BackupPodOptions, RESTIC_PASSWORD_KEY } from "../components/backup";
-import { CREDENTIALS_SECRET_NAME, LABELS } from "../components/defaults";
+import { CREDENTIALS_SECRET_NAME, DEFAULT_IMAGES, DEFAULT_WOOCOMMERCE_VERSION, LABELS } from "../components/defaults";
 import { storeNames } from "../components/names";
 import { formatProblem } from "../components/problems";
-import { loadStackConfig, readStackConfigFile, type StackConfig } from "../components/stackConfig";
+import { CONFIG_NAMESPACE, decodeConfigValue, loadStackConfig, readStackConfigFile, type StackConfig } from "../components/stackConfig";
 import { type ResolvedStore, validateStoreList } from "../components/storeList";
 import { PROJECT_DIR } from "./workspace";
 
@@ -122,15 +123,74 @@ export function commandJob(resolved: ResolvedCommand, command: BackupPodOptions[
     };
 }
 
+export interface StoreVersions { wordpress: string; woocommerce: string }
+
+/** WordPress image and WooCommerce version of a stack config given as `woostore:*` values; pure. */
+export function storeVersions(values: Record<string, unknown>): StoreVersions {
+    const images = decodeConfigValue(values[`${CONFIG_NAMESPACE}:images`]) as { wordpress?: string } | undefined;
+    const woocommerce = values[`${CONFIG_NAMESPACE}:woocommerceVersion`];
+    return {
+        wordpress: images?.wordpress ?? DEFAULT_IMAGES.wordpress,
+        woocommerce: typeof woocommerce === "string" ? woocommerce : DEFAULT_WOOCOMMERCE_VERSION,
+    };
+}
+
+/** What changes between the last deployed and the new versions ("" when nothing does); pure. */
+export function versionChange(before: StoreVersions, after: StoreVersions): string {
+    return [
+        before.wordpress !== after.wordpress ? `WordPress ${before.wordpress} → ${after.wordpress}` : "",
+        before.woocommerce !== after.woocommerce ? `WooCommerce ${before.woocommerce} → ${after.woocommerce}` : "",
+    ].filter(Boolean).join(", ");
+}
+
+/**
+ * Issue 14 item 2, run by `npm run up` before the update: when the WordPress image or the
+ * WooCommerce version differs from the last update's, every deployed store is backed up
+ * (kind pre-upgrade) before its setup Job upgrades it. Returns false when a backup failed:
+ * then nothing may be upgraded.
+ */
+export async function preUpgradeBackups(stack: Stack, stackName: string, kubeconfig?: string): Promise<boolean> {
+    const file = path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`);
+    const { raw, text } = readStackConfigFile(file);
+    const config = loadStackConfig(raw, path.basename(file), text);
+    if (!config.backup?.beforeUpgrade) return true;
+    const [last] = await stack.history(1).catch(() => []);
+    if (!last?.config) return true;
+    const previous = Object.fromEntries(Object.entries(last.config).map(([key, entry]) => [key, entry.value]));
+    const current = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+    const change = versionChange(storeVersions(previous), storeVersions(current));
+    if (!change) return true;
+    const deployed = Object.keys(((await stack.outputs()).stores?.value ?? {}) as Record<string, unknown>);
+    const { stores } = validateStoreList(fs.readFileSync(path.resolve(PROJECT_DIR, config.storeList), "utf8"), config.storeList, config);
+    const toBackUp = stores.filter((store) => deployed.includes(store.name));
+    if (!toBackUp.length) return true;
+    kubeEnv = kubeconfig ? { KUBECONFIG: kubeconfig } : {};
+    kubeContextArgs = config.kubeContext ? ["--context", config.kubeContext] : [];
+    console.log(`${change}: backing up ${toBackUp.length} store(s) before the upgrade (woostore:backup.beforeUpgrade)…`);
+    for (const store of toBackUp) {
+        const resolved = { config: config as ResolvedCommand["config"], store };
+        const run = await runJob(commandJob(resolved, { action: "backup", kind: "pre-upgrade" }, `woostore-backup-pre-upgrade-${stamp()}`), config.backup.timeoutSeconds);
+        const result = resultOf(run.lastLine);
+        if (!run.ok || !result) {
+            console.error(`Pre-upgrade backup of ${store.name} FAILED: ${run.lastLine}
+Nothing was upgraded. Fix the backup (npm run backup -- ${store.name}), or set woostore:backup.beforeUpgrade to false to upgrade without one.`);
+            return false;
+        }
+        console.log(`  ${store.name}: snapshot ${String(result.snapshot).slice(0, 8)} (${String(result.orders)} orders)`);
+    }
+    return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // cluster side (kubectl)
 // ---------------------------------------------------------------------------------------------
 
 let kubeContextArgs: string[] = [];
+let kubeEnv: Record<string, string> = {};
 
 function kubectl(args: string[], input?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn("kubectl", [...kubeContextArgs, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn("kubectl", [...kubeContextArgs, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...kubeEnv } });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -179,7 +239,7 @@ async function runJob(job: { metadata: { name: string; namespace: string } }, de
 /** Follows the Job's logs, printing each line as progress; resolves with all of them. */
 function streamLogs(namespace: string, job: string): Promise<string> {
     return new Promise((resolve) => {
-        const child = spawn("kubectl", [...kubeContextArgs, "-n", namespace, "logs", "-f", `job/${job}`, "--all-containers=false"], { stdio: ["ignore", "pipe", "ignore"] });
+        const child = spawn("kubectl", [...kubeContextArgs, "-n", namespace, "logs", "-f", `job/${job}`], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, ...kubeEnv } });
         let all = "";
         let partial = "";
         child.stdout.on("data", (chunk: Buffer) => {

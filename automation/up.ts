@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { formatProblem } from "../components/problems";
 import { readStackConfigFile } from "../components/stackConfig";
+import { preUpgradeBackups } from "./backups";
 import { setupFailureDetail } from "./diagnose";
 import { validateProject } from "./validate";
 import { collectErrors, defaultBackendUrl, openStack, PROJECT_DIR, pulumiCliVersion, storeOfUrn, WOOSTORE_HOME } from "./workspace";
@@ -83,6 +84,9 @@ async function main(): Promise<number> {
             await stack.destroy({ ...common, continueOnError: options.continueOnError });
             console.log(`\nAll stores of stack ${options.stack} are gone.`);
             return 0;
+        }
+        if (!(await preUpgradeBackups(stack, options.stack, env.KUBECONFIG))) {
+            return 1;
         }
         await stack.up({ ...common, continueOnError: options.continueOnError });
     } catch {

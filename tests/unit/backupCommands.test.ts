@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { commandJob, parseBackupArgs, resolveCommand, UsageError } from "../../automation/backups";
+import { commandJob, parseBackupArgs, resolveCommand, storeVersions, UsageError, versionChange } from "../../automation/backups";
 import { PROJECT_DIR } from "../helpers/config";
 
 /** A project dir with a stack file (backups on or off) and a two-store list. */
@@ -88,5 +88,20 @@ describe("backup commands: stack and store list", () => {
         const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "automation", "backups.ts"), "restore", "shop"], { encoding: "utf8", cwd: PROJECT_DIR, env: { ...process.env, PATH: "/nonexistent" } });
         assert.equal(result.status, 2, result.stderr);
         assert.match(result.stderr, /--snapshot is required/);
+    });
+});
+
+describe("backup before an upgrade (npm run up)", () => {
+    it("reads the versions of the last update's config (JSON text) and of the stack file, with the defaults", () => {
+        assert.deepEqual(storeVersions({}), { wordpress: "wordpress:6.8.3-php8.3-apache", woocommerce: "10.3.5" });
+        assert.deepEqual(storeVersions({ "woostore:images": "{\"wordpress\":\"wordpress:6.9.0-php8.3-apache\"}", "woostore:woocommerceVersion": "10.4.0" }),
+            { wordpress: "wordpress:6.9.0-php8.3-apache", woocommerce: "10.4.0" });
+    });
+
+    it("names what changes, and nothing when only other config changes", () => {
+        const before = storeVersions({});
+        assert.equal(versionChange(before, storeVersions({ "woostore:woocommerceVersion": "10.4.0" })), "WooCommerce 10.3.5 → 10.4.0");
+        assert.equal(versionChange(before, storeVersions({ "woostore:images": "{\"wordpress\":\"wordpress:6.9.0-php8.3-apache\",\"mariadb\":\"mariadb:11.8.3\"}" })), "WordPress wordpress:6.8.3-php8.3-apache → wordpress:6.9.0-php8.3-apache");
+        assert.equal(versionChange(before, storeVersions({ "woostore:images": "{\"mariadb\":\"mariadb:11.8.4\"}", "woostore:domain": "example.com" })), "");
     });
 });
