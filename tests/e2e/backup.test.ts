@@ -1,0 +1,102 @@
+/**
+ * Tier 2, backups (issue 14): the backup CronJob and the restore Job, as components/backup.ts
+ * builds them, are accepted by the testbed's real kube-apiserver in a store namespace that
+ * enforces restricted Pod Security and the store's ResourceQuota, and their pods are admitted;
+ * then the store lifecycle with `woostore:backup` on (real Pulumi engine), credentials set as a
+ * Pulumi secret, none of them or the derived repository password in the state file.
+ * KWOK runs no containers: the backup script itself is proven by `npm run test:backup`.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { stringify } from "yaml";
+import { backupConfigSchema, backupCronJobSpec, backupJobSpec, backupNetworkPolicySpecs, BACKUP_CRONJOB_NAME } from "../../components/backup";
+import { storeNames } from "../../components/names";
+import { resolveStore, storeEntrySchema } from "../../components/storeList";
+import { limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../../components/tenancy";
+import { minimalConfig } from "../helpers/config";
+import { Cluster, eventually, kubectl, kubectlJson, loadTestbedEnv, startCluster, TestStack } from "./testbed";
+
+const STEP = { timeout: 15 * 60 * 1000 };
+const BACKUP = { target: "rest:http://10.96.200.1:8000/fleet" };
+const REST_PASSWORD = "e2e-rest-password-7d1f";
+
+interface PodList { items: { metadata: { name: string }; status?: { phase?: string } }[] }
+
+describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; real Pulumi engine)", () => {
+    let cluster: Cluster;
+    before(() => {
+        loadTestbedEnv();
+        cluster = startCluster("bk", 45000);
+    });
+    after(() => cluster?.down());
+
+    it("CronJob and restore Job are accepted under restricted Pod Security and the quota, and their pods are admitted", STEP, async () => {
+        const config = minimalConfig({ backup: BACKUP, storageClass: "local-path" });
+        const store = resolveStore(storeEntrySchema.parse({ name: "bk-shop", admin: { email: "a@example.com" } }), config);
+        const names = storeNames(store.name);
+        const backup = backupConfigSchema.parse(BACKUP);
+        const images = { mariadb: config.images.mariadb, restic: config.images.restic };
+        const meta = (name: string) => ({ name, namespace: names.namespace });
+        const objects = [
+            { apiVersion: "v1", kind: "Namespace", metadata: { name: names.namespace, labels: namespaceLabels(store, config) } },
+            { apiVersion: "v1", kind: "ResourceQuota", metadata: meta("woostore-quota"), spec: resourceQuotaSpec(store) },
+            { apiVersion: "v1", kind: "LimitRange", metadata: meta("woostore-limits"), spec: limitRangeSpec(store) },
+            { apiVersion: "v1", kind: "Secret", metadata: meta("woostore-credentials"), stringData: { "restic-password": "x", "mariadb-password": "y" } },
+            { apiVersion: "v1", kind: "ConfigMap", metadata: meta("woostore-backup-script"), data: { "woostore-backup.sh": "#!/usr/bin/env bash\n" } },
+            { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: meta(names.wordpressPvc), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "local-path", resources: { requests: { storage: "1Gi" } } } },
+            ...backupNetworkPolicySpecs(backup).map((policy) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(policy.name), spec: policy.spec })),
+            { apiVersion: "batch/v1", kind: "CronJob", metadata: meta(BACKUP_CRONJOB_NAME), spec: backupCronJobSpec(store, backup, images) },
+            { apiVersion: "batch/v1", kind: "Job", metadata: meta("woostore-restore-e2e"), spec: backupJobSpec({ store, backup, images, command: { action: "restore", snapshot: "latest" } }) },
+        ];
+        const applied = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+            const child = execFile("kubectl", ["--kubeconfig", cluster.kubeconfig, "apply", "-f", "-"], (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr })));
+            child.stdin?.end(objects.map((object) => stringify(object)).join("---\n"));
+        });
+        assert.match(applied.stdout, /cronjob\.batch\/woostore-backup created/);
+        assert.match(applied.stdout, /job\.batch\/woostore-restore-e2e created/);
+        // warn=restricted on every store namespace: any violation would be printed here.
+        assert.doesNotMatch(applied.stderr, /PodSecurity|violate/i, applied.stderr);
+
+        // A backup started from the CronJob (what npm run backup does with its own Job) gets a pod admitted.
+        await kubectl(cluster, ["-n", names.namespace, "create", "job", "--from", `cronjob/${BACKUP_CRONJOB_NAME}`, "woostore-backup-e2e"]);
+        for (const job of ["woostore-restore-e2e", "woostore-backup-e2e"]) {
+            await eventually(`a pod of ${job}`, 60, async () => (await kubectlJson<PodList>(cluster, ["-n", names.namespace, "get", "pods", "-l", `job-name=${job}`])).items.length > 0);
+        }
+        const events = await kubectl(cluster, ["-n", names.namespace, "get", "events", "--field-selector", "reason=FailedCreate", "-o", "name"]);
+        assert.equal(events.trim(), "", "no pod was refused by Pod Security or the quota");
+        const quota = await kubectlJson<{ status: { used: Record<string, string> } }>(cluster, ["-n", names.namespace, "get", "resourcequota", "woostore-quota"]);
+        assert.notEqual(quota.status.used["limits.cpu"], "0", "the backup pods are counted in the quota");
+    });
+
+    it("lifecycle with woostore:backup: up creates the CronJob, policies and password; no credential in state; destroy cleans up", STEP, async () => {
+        const test = await new TestStack(`bk${process.pid}`, cluster, { backup: BACKUP }).open();
+        try {
+            await test.stack.setConfig("woostore:backupCredentials.RESTIC_REST_PASSWORD", { value: REST_PASSWORD, secret: true }, true);
+            await test.stack.setConfig("woostore:backupCredentials.RESTIC_REST_USERNAME", { value: "woostore", secret: true }, true);
+            test.writeStores([{ name: "bk-alpha" }]);
+            const result = await test.stack.up({ onOutput: (text) => process.stdout.write(text) });
+            assert.equal(result.summary.result, "succeeded");
+            const namespace = storeNames("bk-alpha").namespace;
+            const cron = await kubectlJson<{ spec: { schedule: string; jobTemplate: { spec: { template: { spec: { containers: { image: string }[]; initContainers: { image: string }[] } } } } } }>(cluster, ["-n", namespace, "get", "cronjob", BACKUP_CRONJOB_NAME]);
+            assert.match(cron.spec.schedule, /^\d+ [234] \* \* \*$/);
+            assert.equal(cron.spec.jobTemplate.spec.template.spec.initContainers[0].image, "restic/restic:0.18.1");
+            const policies = (await kubectl(cluster, ["-n", namespace, "get", "networkpolicies", "-o", "name"])).split("\n");
+            assert.ok(policies.includes("networkpolicy.networking.k8s.io/backup-egress") && policies.includes("networkpolicy.networking.k8s.io/mariadb-ingress-backup"), policies.join(" "));
+            const secret = await kubectlJson<{ data: Record<string, string> }>(cluster, ["-n", namespace, "get", "secret", "woostore-credentials"]);
+            const resticPassword = Buffer.from(secret.data["restic-password"], "base64").toString();
+            assert.ok(resticPassword.length >= 40);
+            const credentials = await kubectlJson<{ data: Record<string, string> }>(cluster, ["-n", namespace, "get", "secret", "woostore-backup-credentials"]);
+            assert.equal(Buffer.from(credentials.data.RESTIC_REST_PASSWORD, "base64").toString(), REST_PASSWORD);
+            const state = test.stateText();
+            assert.ok(!state.includes(REST_PASSWORD), "the REST password is not in the state in plain text");
+            assert.ok(!state.includes(resticPassword), "the repository password is not in the state in plain text");
+            await test.stack.destroy();
+            assert.deepEqual((await kubectlJson<{ items: unknown[] }>(cluster, ["get", "namespaces", "-l", "woostore.io/store=bk-alpha"])).items, []);
+        } finally {
+            await test.stack.destroy().catch(() => undefined);
+            await test.stack.workspace.removeStack(test.stackName, { force: true }).catch(() => undefined);
+            test.dispose();
+        }
+    });
+});
