@@ -157,6 +157,8 @@ export async function preUpgradeBackups(stack: Stack, stackName: string, kubecon
     const [last] = await stack.history(1).catch(() => []);
     if (!last?.config) return true;
     const previous = Object.fromEntries(Object.entries(last.config).map(([key, entry]) => [key, entry.value]));
+    // Backups switched on by this very update have no script or credentials in the cluster yet.
+    if (previous[`${CONFIG_NAMESPACE}:backup`] === undefined) return true;
     const current = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
     const change = versionChange(storeVersions(previous), storeVersions(current));
     if (!change) return true;
