@@ -92,7 +92,7 @@ check_environment() {
   [[ $STORE_NAME =~ ^[a-z]([a-z0-9-]*[a-z0-9])?$ ]] || fail "STORE_NAME \"$STORE_NAME\" is not a store name — lowercase letters, digits and '-'"
   [[ $DB_NAME =~ ^[A-Za-z0-9_]+$ ]] || fail "DB_NAME \"$DB_NAME\" is not a plain database name — letters, digits and '_'"
   [[ ${TABLE_PREFIX:=wp_} =~ ^[A-Za-z0-9_]+$ ]] || fail "TABLE_PREFIX \"$TABLE_PREFIX\" is not a table prefix — letters, digits and '_'"
-  [[ -d $BACKUP_ROOT/uploads ]] || fail "$BACKUP_ROOT/uploads is missing — the wp-content/uploads volume must be mounted there"
+  [[ -d $BACKUP_ROOT/uploads && -r $BACKUP_ROOT/uploads && -x $BACKUP_ROOT/uploads ]] || fail "$BACKUP_ROOT/uploads is missing or not readable by uid $(id -u) — the wp-content/uploads volume must be mounted there"
   command -v restic >/dev/null || fail "restic is not on PATH — the init container copies it into /tools (image restic/restic)"
   command -v mariadb-dump >/dev/null || fail "mariadb-dump is not on PATH — run in the mariadb image"
   local keep

@@ -88,9 +88,11 @@ function scriptEnv(overrides: Record<string, string> = {}): Record<string, strin
 
 interface ScriptRun { status: number | null; result?: Record<string, unknown>; lastLine: string; stderr: string; seconds: number }
 
-function runScript(args: string[], env: Record<string, string> = {}): ScriptRun {
+function runScript(args: string[], env: Record<string, string> = {}, asUid?: number): ScriptRun {
     const started = Date.now();
-    const result = run("bash", [SCRIPT, ...args], { env: scriptEnv(env) });
+    // As the pod does: uid/gid 33 (www-data, the owner of the WordPress files), no other groups.
+    const command = asUid === undefined ? ["bash", SCRIPT, ...args] : ["setpriv", `--reuid=${asUid}`, `--regid=${asUid}`, "--clear-groups", "bash", SCRIPT, ...args];
+    const result = run(command[0], command.slice(1), { env: scriptEnv(env) });
     const lines = result.stderr.trim().split("\n");
     const resultLine = result.stdout.trim().split("\n").pop() ?? "";
     return {
@@ -306,6 +308,26 @@ describe("backup script, real round trip (mariadbd + restic 0.18.1 + rest-server
         const backup = runScript(["backup"], { KEEP_DAILY: "1", KEEP_WEEKLY: "0", KEEP_MONTHLY: "0" });
         assert.equal(backup.status, 0, backup.stderr);
         assert.deepEqual(snapshotIds(), [String(backup.result?.snapshot)]);
+    });
+
+    it("as the pod's user (uid 33, not root): backup, then restore of database and uploads, byte-equal", () => {
+        const podTmp = join(work, "pod-tmp");
+        mkdirSync(podTmp);
+        mustRun("chown", ["-R", "33:33", backupRoot, podTmp]);
+        mustRun("chmod", ["755", work]);
+        const state = tableState();
+        const uploads = fileHashes(join(backupRoot, "uploads"));
+        const backup = runScript(["backup", "--kind", "scheduled"], { TMPDIR: podTmp }, 33);
+        assert.equal(backup.status, 0, backup.stderr);
+        rootSql("DROP DATABASE wordpress");
+        writeFileSync(join(backupRoot, "uploads", "2026", "11", "stray.jpg"), "not in the snapshot");
+        mustRun("chown", ["33:33", join(backupRoot, "uploads", "2026", "11", "stray.jpg")]);
+        const restore = runScript(["restore", String(backup.result?.snapshot)], { TMPDIR: podTmp }, 33);
+        assert.equal(restore.status, 0, restore.stderr);
+        assert.deepEqual(tableState(), state);
+        assert.deepEqual(fileHashes(join(backupRoot, "uploads")), uploads);
+        const owners = mustRun("find", [backupRoot, "-not", "-user", "33"]).trim();
+        assert.equal(owners, "", "every restored file belongs to www-data");
     });
 
     it("argument and environment errors: usage (exit 2) or one clear line (exit 1), nothing touched", () => {
