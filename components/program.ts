@@ -59,7 +59,9 @@ export const FLEET_BACKUP_KEY_NAME = "woostore_backup-key";
 
 function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
     const outputs: Record<string, StoreOutputs> = {};
-    const backupKey = pulumi.secret(new random.RandomBytes(FLEET_BACKUP_KEY_NAME, { length: 32 }).base64);
+    const backupKey = pulumi.secret(new random.RandomBytes(FLEET_BACKUP_KEY_NAME, { length: 32 }, {
+        additionalSecretOutputs: ["base64", "hex"],
+    }).base64);
     for (const store of inputs.stores) {
         outputs[store.name] = new WooStore(store.name, { store, config: inputs.config, backupKey }, {
             protect: store.protect,
