@@ -61,6 +61,8 @@ function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<
     const outputs: Record<string, StoreOutputs> = {};
     const backupKey = pulumi.secret(new random.RandomBytes(FLEET_BACKUP_KEY_NAME, { length: 32 }, {
         additionalSecretOutputs: ["base64", "hex"],
+        // Without it no store's backups can be opened: protected like the stores (prod).
+        protect: inputs.config.protectStores,
     }).base64);
     for (const store of inputs.stores) {
         outputs[store.name] = new WooStore(store.name, { store, config: inputs.config, backupKey }, {
