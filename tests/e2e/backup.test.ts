@@ -42,7 +42,7 @@ describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; re
             { apiVersion: "v1", kind: "Namespace", metadata: { name: names.namespace, labels: namespaceLabels(store, config) } },
             { apiVersion: "v1", kind: "ResourceQuota", metadata: meta("woostore-quota"), spec: resourceQuotaSpec(store) },
             { apiVersion: "v1", kind: "LimitRange", metadata: meta("woostore-limits"), spec: limitRangeSpec(store) },
-            { apiVersion: "v1", kind: "Secret", metadata: meta("woostore-credentials"), stringData: { "restic-password": "x", "mariadb-password": "y" } },
+            { apiVersion: "v1", kind: "Secret", metadata: meta("woostore-credentials"), stringData: { "restic-password": "e2e-restic-password", "mariadb-password": "e2e-db-password" } },
             { apiVersion: "v1", kind: "ConfigMap", metadata: meta("woostore-backup-script"), data: { "woostore-backup.sh": "#!/usr/bin/env bash\n" } },
             { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: meta(names.wordpressPvc), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "local-path", resources: { requests: { storage: "1Gi" } } } },
             ...backupNetworkPolicySpecs(backup).map((policy) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(policy.name), spec: policy.spec })),
