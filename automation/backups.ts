@@ -227,7 +227,8 @@ async function runJob(job: { metadata: { name: string; namespace: string } }, de
             }
         }
         if (done) {
-            const output = (await (logs ?? Promise.resolve(""))).split("\n").filter(Boolean);
+            // The log stream ends with the container; a node that serves no logs must not hold us up.
+            const output = (await Promise.race([logs ?? Promise.resolve(""), sleep(15_000).then(() => "")])).split("\n").filter(Boolean);
             const pods = JSON.parse(await kubectl(["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
             const message = pods.items.flatMap((pod) => pod.status?.containerStatuses ?? []).map((container) => container.state?.terminated?.message?.trim()).filter(Boolean).pop();
             const lastLine = message?.split("\n").pop() ?? output[output.length - 1] ?? done.message ?? done.type;
@@ -252,6 +253,9 @@ function streamLogs(namespace: string, job: string): Promise<string> {
         });
         child.on("close", () => resolve(all));
         child.on("error", () => resolve(all));
+        // Never outlive the command.
+        child.unref();
+        (child.stdout as unknown as { unref?: () => void }).unref?.();
     });
 }
 
