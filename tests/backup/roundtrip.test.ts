@@ -181,11 +181,17 @@ before(async () => {
     writeFileSync(join(backupRoot, "uploads", "2026", "11", "Ünïcödé name ✓.txt"), "a file name WordPress allows\n");
 });
 
-after(() => {
-    for (const server of servers) server.kill("SIGTERM");
+after(async () => {
+    // Stopped servers first (mariadbd writes while it shuts down), then the temp dir.
+    await Promise.all(servers.map((server) => new Promise((done) => {
+        if (server.exitCode !== null) return done(undefined);
+        server.once("exit", done);
+        server.kill("SIGTERM");
+        setTimeout(() => { server.kill("SIGKILL"); }, 20_000).unref();
+    })));
     if (mounted) spawnSync("umount", [fullDisk]);
     console.log(`# backup round trip measurements: ${JSON.stringify(measured)}`);
-    if (process.env.KEEP_BACKUP_TEST_DIR !== "1") rmSync(work, { recursive: true, force: true });
+    if (process.env.KEEP_BACKUP_TEST_DIR !== "1") rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 });
 
 describe("backup script, real round trip (mariadbd + restic 0.18.1 + rest-server, nothing faked)", { concurrency: 1 }, () => {
