@@ -17,6 +17,7 @@ import { readStackConfigFile } from "../components/stackConfig";
 import { defaultParallelStores, FleetArgumentError, FleetSummary, runFleet } from "../fleet/run";
 import { fleetDir } from "../fleet/workspace";
 import { pulumiCliOrExplain, pulumiCliProblem, validatedInputs } from "./command";
+import { preUpgradeBackups } from "./backups";
 import { setupFailureDetail } from "./diagnose";
 import { ResolvedCli } from "./pulumiCli";
 import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
@@ -243,6 +244,9 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
             // The drift check is read-only: it reports differences, it does not write them into the state.
             await stack.refresh({ ...common, expectNoChanges: true, previewOnly: true });
         } else {
+            if (!(await preUpgradeBackups(stack, options.stack, env.KUBECONFIG))) {
+                return 1;
+            }
             await stack.up({ ...common, ...policy, continueOnError: options.continueOnError });
         }
     } catch {

@@ -44,6 +44,8 @@ export const DEFAULT_IMAGES = {
     wordpress: "wordpress:6.8.3-php8.3-apache@sha256:30bff39330d1693b0ce13d32fc9b7bb67193064f040b7d60d3494e136fa599d4",
     mariadb: "mariadb:11.8.3@sha256:ae6119716edac6998ae85508431b3d2e666530ddf4e94c61a10710caec9b0f71",
     wpCli: "wordpress:cli-2.12.0-php8.3@sha256:2b5e9d4d3e51909dca1aaa4732e9f5e5bf0377c2114dbd8ff39f060bff202586",
+    /** restic's static binary, copied into the backup pod (see components/backup.ts). */
+    restic: "restic/restic:0.18.1",
 } as const;
 
 /** WooCommerce version the setup Job installs (Store API behaviour changes between majors). */

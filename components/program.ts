@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ALLOW_EMPTY_ENV } from "./defaults";
 import { InputError, parseYamlSource } from "./problems";
 import { configProblem, loadStackConfig, readStackConfigFile, resolveStoreListPath, StackConfig, stripNamespace } from "./stackConfig";
@@ -100,10 +101,25 @@ export function createStores(inputs: ProgramInputs, provider?: k8s.Provider): Re
     }
 }
 
+/**
+ * The stack's fleet backup key: every store's restic password is derived from it, so a removed
+ * store's backups stay readable. Created with woostore:backup only, so stacks without backups
+ * (and `npm run migrate`, which moves store components) have no resource outside the stores;
+ * in prod it is protected, so switching backups off fails instead of losing the key. Under
+ * perStore each store's stack holds its own key. The name has a '_', which no store name has,
+ * so it is never taken for a store's resource.
+ */
+export const FLEET_BACKUP_KEY_NAME = "woostore_backup-key";
+
 function registerStores(inputs: ProgramInputs, provider?: k8s.Provider): Record<string, StoreOutputs> {
     const outputs: Record<string, StoreOutputs> = {};
+    const backupKey = inputs.config.backup === undefined ? undefined : pulumi.secret(new random.RandomBytes(FLEET_BACKUP_KEY_NAME, { length: 32 }, {
+        additionalSecretOutputs: ["base64", "hex"],
+        // Without it no store's backups can be opened: protected like the stores (prod).
+        protect: inputs.config.protectStores,
+    }).base64);
     for (const store of inputs.stores) {
-        outputs[store.name] = new WooStore(store.name, { store, config: inputs.config }, {
+        outputs[store.name] = new WooStore(store.name, { store, config: inputs.config, backupKey }, {
             protect: store.protect,
             providers: provider ? { kubernetes: provider } : undefined,
         }).outputs();

@@ -14,6 +14,7 @@ import { readInputFile } from "./inputFile";
 import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem, SourceDocument } from "./problems";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity";
 import { DEFAULT_EGRESS, EGRESS_MODES, quotaNeeds, quotaPods, wordpressVersionOfImage } from "./runtime";
+import { backupConfigSchema, backupCredentialsSchema, backupQuotaPods, plaintextCredentialProblems } from "./backup";
 import { allowedKeysAt } from "./schemaKeys";
 import { STACK_LAYOUTS } from "./stackLayout";
 import { byteQuantity, cpuQuantity, dnsSubdomain, hostName, imageReference, Minimum, optionalDnsSubdomain } from "./valueSchemas";
@@ -83,6 +84,7 @@ export const stackConfigSchema = z.strictObject({
         }).default(DEFAULT_IMAGES.wordpress),
         mariadb: imageReference.default(DEFAULT_IMAGES.mariadb),
         wpCli: imageReference.default(DEFAULT_IMAGES.wpCli),
+        restic: imageReference.default(DEFAULT_IMAGES.restic),
     }).prefault({}),
     defaults: z.strictObject({
         quota: z.strictObject({
@@ -123,6 +125,9 @@ export const stackConfigSchema = z.strictObject({
     // entry, as JSON); validated by the program with the store list's schema. Not for
     // Pulumi.<stack>.yaml.
     apiStore: z.unknown().optional(),
+    /** Per-store backups (issue 14, components/backup.ts); off when absent. */
+    backup: backupConfigSchema.optional(),
+    backupCredentials: backupCredentialsSchema.optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -145,7 +150,10 @@ export function configProblem(configFile: string, source: SourceDocument | undef
 export function validateStackConfig(raw: Record<string, unknown>, configFile: string, configText?: string, stackName?: string): { config?: StackConfig; problems: Problem[] } {
     const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
     const result = stackConfigSchema.safeParse(raw, { reportInput: true });
-    const plainSecrets = source ? plainTextSecretProblems(source, configFile) : [];
+    const plainSecrets = [
+        ...(source ? plainTextSecretProblems(source, configFile) : []),
+        ...(configText !== undefined ? plaintextCredentialProblems(configFile, configText) : []),
+    ];
     if (result.success) {
         const problems = stackConsistencyProblems(result.data, stackName)
             .map((problem) => configProblem(configFile, source, problem.path, problem.message, problem.hint));
@@ -213,14 +221,14 @@ export function stackConsistencyProblems(config: StackConfig, stackName?: string
         }
         // Every pod that may run at once (runtime.ts quotaPods: WordPress, MariaDB, setup Job,
         // WP-Cron Job and, with TLS, cert-manager's solver) at the default limits.
-        const pods = quotaPods(defaults.container.limits, config.tls.enabled);
+        const pods = [...quotaPods(defaults.container.limits, config.tls.enabled), ...backupQuotaPods(config.backup, defaults.container.limits)];
         const needed = quotaNeeds(pods)[key];
         if (needed > parseQuantity(defaults.quota[key])) {
             const shownNeed = key === "cpu" ? formatCpu(needed) : formatBytes(needed);
             problems.push({ path: ["defaults", "quota", key], message: `the default quota.${key} ${defaults.quota[key]} cannot hold a store's ${pods.length} pods at the default limit ${defaults.container.limits[key]} (${shownNeed})${stack}`, hint: `raise it to at least ${shownNeed}, or lower woostore:defaults.container.limits.${key}` });
         }
     }
-    const ephemeralNeed = quotaNeeds(quotaPods(defaults.container.limits, config.tls.enabled)).ephemeralStorage;
+    const ephemeralNeed = quotaNeeds([...quotaPods(defaults.container.limits, config.tls.enabled), ...backupQuotaPods(config.backup, defaults.container.limits)]).ephemeralStorage;
     if (ephemeralNeed > parseQuantity(defaults.quota.ephemeralStorage)) {
         problems.push({ path: ["defaults", "quota", "ephemeralStorage"], message: `the default quota.ephemeralStorage ${defaults.quota.ephemeralStorage} cannot hold the node-disk limits of a store's pods (${formatBytes(ephemeralNeed)})${stack}`, hint: `raise woostore:defaults.quota.ephemeralStorage to at least ${formatBytes(ephemeralNeed)}` });
     }

@@ -7,10 +7,11 @@ import * as path from "path";
 import { z } from "zod";
 import { isWithinDomain, nonAsciiProblem, readHost } from "./dnsNames";
 import { readInputFile } from "./inputFile";
+import { backupQuotaPods } from "./backup";
 import { defaultHost, DNS_LABEL, MAX_STORE_NAME_LENGTH, oversizedNames } from "./names";
 import { describeIssue, documentData, dottedPath, InputError, parseYamlSource, positionOf, Problem, SourceDocument } from "./problems";
 import { formatBytes, parseQuantity, readBytes, readCpu } from "./quantity";
-import { EGRESS_MODES, EgressMode, formatNeed, phpSizingProblem, quotaNeeds, quotaPods, QuotaResource } from "./runtime";
+import { EGRESS_MODES, EgressMode, formatNeed, phpSizingProblem, QuotaPod, quotaNeeds, quotaPods, QuotaResource } from "./runtime";
 import { allowedKeysAt } from "./schemaKeys";
 import { containerCpu, containerMemory, StackConfig } from "./stackConfig";
 import { shown } from "./text";
@@ -173,7 +174,7 @@ export function storeArithmeticProblems(store: ResolvedStore, entry: StoreEntry,
             problems.push({ path: ["container", "limits", key], message: `the container limit of ${key} ${store.container.limits[key]} is above the per-container maximum ${store.container.max[key]}${ofStack} — lower it, or raise woostore:defaults.container.max.${key}` });
         }
     }
-    for (const shortfall of quotaFit(store)) {
+    for (const shortfall of quotaFit(store, backupQuotaPods(config.backup, store.container.limits))) {
         // ephemeral-storage comes from the stack's defaults only: the stack config reports it.
         if (shortfall.resource === "ephemeralStorage") continue;
         const resource = shortfall.resource;
@@ -218,9 +219,10 @@ function boundProblems(value: unknown, config: StackConfig, stack?: string): { p
  * (runtime.ts quotaPods: WordPress, MariaDB, setup Job, WP-Cron Job and, with TLS, cert-manager's
  * solver), and both volumes.
  */
-export function quotaFit(store: ResolvedStore): { resource: "cpu" | "memory" | "storage" | "ephemeralStorage"; message: string }[] {
+export function quotaFit(store: ResolvedStore, extraPods: readonly QuotaPod[] = []): { resource: "cpu" | "memory" | "storage" | "ephemeralStorage"; message: string }[] {
     const shortfalls: { resource: "cpu" | "memory" | "storage" | "ephemeralStorage"; message: string }[] = [];
-    const pods = quotaPods(store.container.limits, store.acmeSolver);
+    // Plus the backup Job's pod with woostore:backup (components/backup.ts).
+    const pods = [...quotaPods(store.container.limits, store.acmeSolver), ...extraPods];
     const needs = quotaNeeds(pods);
     const podList = pods.map((pod) => pod.name).join(", ");
     for (const key of ["cpu", "memory", "ephemeralStorage"] as const satisfies readonly QuotaResource[]) {

@@ -6,6 +6,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CREDENTIALS_SECRET_NAME, SECRET_KEYS, SETUP_SCRIPT_CONFIGMAP_NAME, WORDPRESS_SALTS } from "./defaults";
+import {
+    BACKUP_CREDENTIALS_SECRET_NAME, BACKUP_CRONJOB_NAME, BACKUP_SCRIPT_CONFIGMAP_NAME, BACKUP_SCRIPT_KEY, type BackupConfig,
+    backupCronJobSpec, backupNetworkPolicySpecs, readBackupScript, RESTIC_PASSWORD_KEY, resticPassword,
+} from "./backup";
 import { helmValues, SMTP_PASSWORD_KEY } from "./helmValues";
 import { storeNames } from "./names";
 import { readSetupScript, scriptChecksum, SETUP_SCRIPT_KEY, setupJobAnnotations, setupJobSpec } from "./setupJob";
@@ -28,6 +32,13 @@ export interface WooStoreArgs {
     config: StackConfig;
     /** Setup script text; read from setup/woostore-setup.sh when omitted. */
     setupScript?: string;
+    /**
+     * The stack's fleet backup key (secret): the store's restic password is derived from it and
+     * the store name (components/backup.ts), so it outlives the store. Without it, no password.
+     */
+    backupKey?: pulumi.Output<string>;
+    /** Backup script text; read from backup/woostore-backup.sh when omitted. */
+    backupScript?: string;
 }
 
 export interface StoreOutputs {
@@ -80,7 +91,10 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
             spec: policy.spec,
         }, inNamespace));
 
-        const credentials = this.credentials(name, namespace, labels, inNamespace, smtpPassword(config));
+        const resticPasswordEntry: Record<string, pulumi.Output<string>> = args.backupKey
+            ? { [RESTIC_PASSWORD_KEY]: args.backupKey.apply((key) => resticPassword(key, store.name)) }
+            : {};
+        const credentials = this.credentials(name, namespace, labels, inNamespace, smtpPassword(config), resticPasswordEntry);
 
         const release = new k8s.helm.v3.Release(`${name}-release`, {
             name: names.releaseName,
@@ -104,6 +118,13 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
             metadata: { namespace: namespace.metadata.name, labels, annotations: setupJobAnnotations(config) },
             spec: setupJobSpec(store, config, scriptChecksum(script)),
         }, { ...inNamespace, dependsOn: [release, scriptConfigMap] });
+
+        if (config.backup) {
+            if (!args.backupKey) {
+                throw new Error(`store ${store.name}: woostore:backup is set but the program passed no fleet backup key`);
+            }
+            this.backups(name, store, config, config.backup, meta, inNamespace, [release, credentials], args.backupScript ?? readBackupScript());
+        }
 
         const state = setupJob.status.apply((jobStatus) => storeStatus(jobStatus));
         this.status = state.status;
@@ -134,8 +155,35 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
         };
     }
 
+    /**
+     * Scheduled backups (issue 14): the backup script, the target's credentials, the backup
+     * pod's NetworkPolicies and the CronJob. Separate objects, so a store without backups has none.
+     */
+    private backups(name: string, store: ResolvedStore, config: StackConfig, backup: BackupConfig, meta: (objectName: string) => k8s.types.input.meta.v1.ObjectMeta,
+        opts: pulumi.CustomResourceOptions, after: pulumi.Resource[], script: string) {
+        const scriptConfigMap = new k8s.core.v1.ConfigMap(`${name}-backup-script`, {
+            metadata: meta(BACKUP_SCRIPT_CONFIGMAP_NAME),
+            data: { [BACKUP_SCRIPT_KEY]: script },
+        }, opts);
+        const targetCredentials = Object.fromEntries(Object.entries(config.backupCredentials ?? {})
+            .filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+        const credentialsSecret = new k8s.core.v1.Secret(`${name}-backup-credentials`, {
+            metadata: meta(BACKUP_CREDENTIALS_SECRET_NAME),
+            type: "Opaque",
+            stringData: pulumi.secret(targetCredentials),
+        }, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
+        const policies = backupNetworkPolicySpecs(backup).map((policy) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.name}`, {
+            metadata: meta(policy.name),
+            spec: policy.spec,
+        }, opts));
+        new k8s.batch.v1.CronJob(`${name}-backup`, {
+            metadata: meta(BACKUP_CRONJOB_NAME),
+            spec: backupCronJobSpec(store, backup, { mariadb: config.images.mariadb, restic: config.images.restic }),
+        }, { ...opts, dependsOn: [...after, scriptConfigMap, credentialsSecret, ...policies] });
+    }
+
     /** Generated passwords and WordPress salts, in one Pulumi-owned Secret. */
-    private credentials(name: string, namespace: k8s.core.v1.Namespace, labels: Record<string, string>, opts: pulumi.CustomResourceOptions, smtpPasswordValue: string | undefined) {
+    private credentials(name: string, namespace: k8s.core.v1.Namespace, labels: Record<string, string>, opts: pulumi.CustomResourceOptions, smtpPasswordValue: string | undefined, extra: Record<string, pulumi.Output<string>>) {
         const password = (suffix: string, length: number) => new random.RandomPassword(`${name}-${suffix}`, {
             length,
             // Shell-, SQL- and PHP-safe: the values pass through env vars and wp-config.php.
@@ -146,6 +194,7 @@ export class WooStore extends pulumi.ComponentResource implements StoreOutputs {
             [SECRET_KEYS.mariadbRootPassword]: password("mariadb-root-password", 32).result,
             [SECRET_KEYS.mariadbPassword]: password("mariadb-password", 32).result,
             [SECRET_KEYS.wordpressAdminPassword]: password("admin-password", 24).result,
+            ...extra,
         };
         // The eight salts come from one random source: one resource instead of eight per store
         // keeps previews of large store lists fast; each salt is 64 base64 characters (384 bits).

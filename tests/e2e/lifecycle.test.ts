@@ -100,7 +100,8 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
         for (const store of stores) {
             const secret = await kubectlJson<{ data: Record<string, string> }>(cluster, ["-n", `store-${store.name}`, "get", "secret", "woostore-credentials"]);
             const values = await helm(cluster, ["-n", `store-${store.name}`, "get", "values", store.name, "--all", "-o", "json"]);
-            assert.equal(Object.keys(secret.data).length, 11);
+            // 3 passwords, 8 salts and the restic repository password (derived from the fleet backup key).
+            assert.equal(Object.keys(secret.data).length, 11, "3 passwords and 8 salts (restic-password only with woostore:backup)");
             for (const [key, encoded] of Object.entries(secret.data)) {
                 const plain = Buffer.from(encoded, "base64").toString("utf8");
                 assert.ok(plain.length >= 24, `${key} is generated`);

@@ -1,0 +1,373 @@
+/**
+ * Backup commands (issue 14), run against the stack's cluster with kubectl:
+ *   npm run backup  -- <store> [--stack dev]                  back up now, and wait
+ *   npm run backups -- <store> [--stack dev]                  list the store's snapshots
+ *   npm run restore -- <store> --snapshot <id|latest> [--into <store>] [--stack dev]
+ * Each runs the backup script (backup/woostore-backup.sh) in a Job built by
+ * components/backup.ts, streams its progress and ends with one clear result line. A restore
+ * scales WordPress down first, compares order counts with the snapshot (in the script), brings
+ * WordPress back and re-runs the store's setup Job, whose read-back steps verify the store.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { BACKUP_COMPONENT, backupJobSpec, type BackupConfig, type BackupPodOptions, RESTIC_PASSWORD_KEY } from "../components/backup";
+import { CREDENTIALS_SECRET_NAME, DEFAULT_IMAGES, DEFAULT_WOOCOMMERCE_VERSION, LABELS } from "../components/defaults";
+import { storeNames } from "../components/names";
+import { formatProblem } from "../components/problems";
+import { CONFIG_NAMESPACE, decodeConfigValue, loadStackConfig, readStackConfigFile, type StackConfig } from "../components/stackConfig";
+import { type ResolvedStore, validateStoreList } from "../components/storeList";
+import { PROJECT_DIR } from "./workspace";
+
+export type BackupCommand = "backup" | "backups" | "restore";
+
+export interface BackupCommandOptions {
+    command: BackupCommand;
+    store: string;
+    stack: string;
+    snapshot?: string;
+    into?: string;
+}
+
+const USAGE: Record<BackupCommand, string> = {
+    backup: "npm run backup -- <store> [--stack dev]",
+    backups: "npm run backups -- <store> [--stack dev]",
+    restore: "npm run restore -- <store> --snapshot <id|latest> [--into <new-store>] [--stack dev]",
+};
+
+/** Command-line problems, all at once; the message ends with the usage line. */
+export class UsageError extends Error {
+    constructor(readonly problems: string[], command: BackupCommand) {
+        super(`${problems.join("\n")}\nusage: ${USAGE[command]}`);
+        this.name = "UsageError";
+    }
+}
+
+/** Parses the arguments after `npm run <command> --`; pure. */
+export function parseBackupArgs(command: BackupCommand, argv: readonly string[]): BackupCommandOptions {
+    const problems: string[] = [];
+    const positional: string[] = [];
+    const options: Partial<BackupCommandOptions> = { command, stack: "dev" };
+    const value = (flag: string, index: number) => {
+        const next = argv[index + 1];
+        if (next === undefined || next.startsWith("--")) {
+            problems.push(`${flag} needs a value`);
+            return undefined;
+        }
+        return next;
+    };
+    for (let index = 0; index < argv.length; index++) {
+        const arg = argv[index];
+        if (arg === "--stack") options.stack = value(arg, index++) ?? options.stack;
+        else if (arg === "--snapshot" && command === "restore") options.snapshot = value(arg, index++);
+        else if (arg === "--into" && command === "restore") options.into = value(arg, index++);
+        else if (arg.startsWith("--")) problems.push(`unknown option ${arg}`);
+        else positional.push(arg);
+    }
+    if (positional.length === 0) problems.push("which store? give its name as in stores.yaml");
+    if (positional.length > 1) problems.push(`one store at a time (got ${positional.join(", ")})`);
+    options.store = positional[0];
+    if (command === "restore") {
+        if (options.snapshot === undefined && !problems.includes("--snapshot needs a value")) problems.push("--snapshot is required: a snapshot id from npm run backups -- <store>, or latest");
+        else if (options.snapshot !== undefined && !/^([0-9a-f]{8,64}|latest)$/.test(options.snapshot)) problems.push(`--snapshot "${options.snapshot}" is not a snapshot id — 8 to 64 hex characters as listed by npm run backups, or latest`);
+        if (options.into !== undefined && options.into === options.store) problems.push("--into names the store itself — leave --into out to restore in place");
+    }
+    if (problems.length) throw new UsageError(problems, command);
+    return options as BackupCommandOptions;
+}
+
+export interface ResolvedCommand {
+    config: StackConfig & { backup: BackupConfig };
+    store: ResolvedStore;
+    into?: ResolvedStore;
+}
+
+/** Checks the command against the stack config and store list; pure apart from reading them. */
+export function resolveCommand(options: BackupCommandOptions, projectDir = PROJECT_DIR): ResolvedCommand {
+    const configFile = path.join(projectDir, `Pulumi.${options.stack}.yaml`);
+    if (!fs.existsSync(configFile)) throw new UsageError([`stack "${options.stack}" has no config file Pulumi.${options.stack}.yaml`], options.command);
+    const { raw, text } = readStackConfigFile(configFile);
+    const config = loadStackConfig(raw, path.basename(configFile), text);
+    const listFile = path.resolve(projectDir, config.storeList);
+    const { stores, problems } = validateStoreList(fs.readFileSync(listFile, "utf8"), config.storeList, config);
+    if (problems.length) throw new Error(`${config.storeList} has problems, run npm run validate:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join("\n")}`);
+    const find = (name: string) => stores.find((store) => store.name === name);
+    const errors: string[] = [];
+    if (!config.backup) errors.push(`backups are not configured for stack ${options.stack} — set woostore:backup.target in Pulumi.${options.stack}.yaml (README: "Backups and restore") and run npm run up`);
+    const store = find(options.store);
+    // A removed store's backups are kept: restoring them needs the name back in the list (same repository, same password).
+    if (!store) errors.push(`store "${options.store}" is not in ${config.storeList} — known stores: ${stores.map((known) => known.name).join(", ") || "none"}; to restore a removed store, add it back and run npm run up first`);
+    const into = options.into === undefined ? undefined : find(options.into);
+    if (options.into !== undefined && !into) errors.push(`--into store "${options.into}" is not in ${config.storeList} — add the clone to the list and run npm run up first; it is then overwritten by the snapshot`);
+    if (errors.length || !store || !config.backup) throw new UsageError(errors, options.command);
+    return { config: config as ResolvedCommand["config"], store, into };
+}
+
+/** The Job object a command creates; pure. */
+export function commandJob(resolved: ResolvedCommand, command: BackupPodOptions["command"], jobName: string, passwordSecret?: string) {
+    const target = resolved.into ?? resolved.store;
+    const spec = backupJobSpec({
+        store: resolved.store,
+        backup: resolved.config.backup,
+        images: { mariadb: resolved.config.images.mariadb, restic: resolved.config.images.restic },
+        command,
+        into: resolved.into,
+        passwordSecret,
+    });
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: jobName, namespace: storeNames(target.name).namespace, labels: spec.template.metadata.labels },
+        spec,
+    };
+}
+
+export interface StoreVersions { wordpress: string; woocommerce: string }
+
+/** WordPress image and WooCommerce version of a stack config given as `woostore:*` values; pure. */
+export function storeVersions(values: Record<string, unknown>): StoreVersions {
+    const images = decodeConfigValue(values[`${CONFIG_NAMESPACE}:images`]) as { wordpress?: string } | undefined;
+    const woocommerce = values[`${CONFIG_NAMESPACE}:woocommerceVersion`];
+    return {
+        wordpress: images?.wordpress ?? DEFAULT_IMAGES.wordpress,
+        woocommerce: typeof woocommerce === "string" ? woocommerce : DEFAULT_WOOCOMMERCE_VERSION,
+    };
+}
+
+/** What changes between the last deployed and the new versions ("" when nothing does); pure. */
+export function versionChange(before: StoreVersions, after: StoreVersions): string {
+    return [
+        before.wordpress !== after.wordpress ? `WordPress ${before.wordpress} → ${after.wordpress}` : "",
+        before.woocommerce !== after.woocommerce ? `WooCommerce ${before.woocommerce} → ${after.woocommerce}` : "",
+    ].filter(Boolean).join(", ");
+}
+
+/**
+ * Issue 14 item 2, run by `npm run up` before the update: when the WordPress image or the
+ * WooCommerce version differs from the last update's, every deployed store is backed up
+ * (kind pre-upgrade) before its setup Job upgrades it. Returns false when a backup failed:
+ * then nothing may be upgraded.
+ */
+export async function preUpgradeBackups(stack: Stack, stackName: string, kubeconfig?: string): Promise<boolean> {
+    const file = path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`);
+    const { raw, text } = readStackConfigFile(file);
+    const config = loadStackConfig(raw, path.basename(file), text);
+    if (!config.backup?.beforeUpgrade) return true;
+    const [last] = await stack.history(1).catch(() => []);
+    if (!last?.config) return true;
+    const previous = Object.fromEntries(Object.entries(last.config).map(([key, entry]) => [key, entry.value]));
+    // Backups switched on by this very update have no script or credentials in the cluster yet.
+    if (previous[`${CONFIG_NAMESPACE}:backup`] === undefined) return true;
+    const current = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+    const change = versionChange(storeVersions(previous), storeVersions(current));
+    if (!change) return true;
+    const deployed = Object.keys(((await stack.outputs()).stores?.value ?? {}) as Record<string, unknown>);
+    const { stores } = validateStoreList(fs.readFileSync(path.resolve(PROJECT_DIR, config.storeList), "utf8"), config.storeList, config);
+    const toBackUp = stores.filter((store) => deployed.includes(store.name));
+    if (!toBackUp.length) return true;
+    kubeEnv = kubeconfig ? { KUBECONFIG: kubeconfig } : {};
+    kubeContextArgs = config.kubeContext ? ["--context", config.kubeContext] : [];
+    console.log(`${change}: backing up ${toBackUp.length} store(s) before the upgrade (woostore:backup.beforeUpgrade)…`);
+    for (const store of toBackUp) {
+        const resolved = { config: config as ResolvedCommand["config"], store };
+        const run = await runJob(commandJob(resolved, { action: "backup", kind: "pre-upgrade" }, `woostore-backup-pre-upgrade-${stamp()}`), config.backup.timeoutSeconds);
+        const result = resultOf(run.lastLine);
+        if (!run.ok || !result) {
+            console.error(`Pre-upgrade backup of ${store.name} FAILED: ${run.lastLine}
+Nothing was upgraded. Fix the backup (npm run backup -- ${store.name}), or set woostore:backup.beforeUpgrade to false to upgrade without one.`);
+            return false;
+        }
+        console.log(`  ${store.name}: snapshot ${String(result.snapshot).slice(0, 8)} (${String(result.orders)} orders)`);
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// cluster side (kubectl)
+// ---------------------------------------------------------------------------------------------
+
+let kubeContextArgs: string[] = [];
+let kubeEnv: Record<string, string> = {};
+
+function kubectl(args: string[], input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("kubectl", [...kubeContextArgs, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...kubeEnv } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+        child.on("error", (error) => reject(new Error(`kubectl could not be started (${error.message}) — install kubectl and point KUBECONFIG at the stack's cluster`)));
+        child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`kubectl ${args.slice(0, 3).join(" ")} failed: ${stderr.trim().split("\n").pop() ?? code}`))));
+        child.stdin.end(input ?? "");
+    });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const stamp = () => new Date().toISOString().replace(/[-:TZ.]/g, "").slice(0, 14);
+
+interface JobStatus { succeeded?: number; failed?: number; conditions?: { type: string; status: string; message?: string }[] }
+interface PodItem { metadata: { name: string }; status?: { phase?: string; containerStatuses?: { state?: { terminated?: { exitCode: number; message?: string } } }[] } }
+
+/** Creates a Job, streams its pod's log lines as progress, and returns the final line of its output. */
+async function runJob(job: { metadata: { name: string; namespace: string } }, deadlineSeconds: number): Promise<{ ok: boolean; lastLine: string; output: string[] }> {
+    const { name, namespace } = job.metadata;
+    await kubectl(["create", "-f", "-"], JSON.stringify(job));
+    console.log(`  job ${namespace}/${name} created, waiting for its pod…`);
+    const deadline = Date.now() + (deadlineSeconds + 300) * 1000;
+    let logs: Promise<string> | undefined;
+    for (;;) {
+        const status = JSON.parse(await kubectl(["-n", namespace, "get", "job", name, "-o", "json"])) as { status?: JobStatus };
+        const done = status.status?.conditions?.find((condition) => (condition.type === "Complete" || condition.type === "Failed") && condition.status === "True");
+        if (!logs) {
+            const pods = JSON.parse(await kubectl(["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
+            if (pods.items.some((pod) => pod.status?.phase === "Running" || pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed")) {
+                // Progress: the script's own log lines, as they come.
+                logs = streamLogs(namespace, name);
+            }
+        }
+        if (done) {
+            // The log stream ends with the container; a node that serves no logs must not hold us up.
+            const output = (await Promise.race([logs ?? Promise.resolve(""), sleep(15_000).then(() => "")])).split("\n").filter(Boolean);
+            const pods = JSON.parse(await kubectl(["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
+            const message = pods.items.flatMap((pod) => pod.status?.containerStatuses ?? []).map((container) => container.state?.terminated?.message?.trim()).filter(Boolean).pop();
+            const lastLine = message?.split("\n").pop() ?? output[output.length - 1] ?? done.message ?? done.type;
+            return { ok: done.type === "Complete", lastLine, output };
+        }
+        if (Date.now() > deadline) return { ok: false, lastLine: `job ${name} did not finish in time — see kubectl -n ${namespace} describe job ${name}`, output: [] };
+        await sleep(2000);
+    }
+}
+
+/** Follows the Job's logs, printing each line as progress; resolves with all of them. */
+function streamLogs(namespace: string, job: string): Promise<string> {
+    return new Promise((resolve) => {
+        const child = spawn("kubectl", [...kubeContextArgs, "-n", namespace, "logs", "-f", `job/${job}`], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, ...kubeEnv } });
+        let all = "";
+        let partial = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+            all += chunk.toString();
+            const lines = (partial + chunk.toString()).split("\n");
+            partial = lines.pop() ?? "";
+            for (const line of lines) if (!line.startsWith("{") && !line.startsWith("[")) console.log(`    ${line}`);
+        });
+        child.on("close", () => resolve(all));
+        child.on("error", () => resolve(all));
+        // Never outlive the command.
+        child.unref();
+        (child.stdout as unknown as { unref?: () => void }).unref?.();
+    });
+}
+
+async function scaleWordPress(store: ResolvedStore, replicas: number): Promise<void> {
+    const names = storeNames(store.name);
+    await kubectl(["-n", names.namespace, "scale", "deployment", `${names.releaseName}-wordpress`, `--replicas=${replicas}`]);
+    if (replicas === 0) {
+        await kubectl(["-n", names.namespace, "wait", "--for=delete", "pod", "-l", `${LABELS.name}=wordpress`, "--timeout=300s"]).catch(() => undefined);
+    } else {
+        await kubectl(["-n", names.namespace, "rollout", "status", `deployment/${names.releaseName}-wordpress`, "--timeout=600s"]);
+    }
+}
+
+/** Re-runs the store's (Pulumi-owned) setup Job as a new Job: its read-back steps verify the restored store. */
+async function verifyWithSetupJob(store: ResolvedStore): Promise<{ ok: boolean; lastLine: string }> {
+    const names = storeNames(store.name);
+    const jobs = JSON.parse(await kubectl(["-n", names.namespace, "get", "jobs", "-o", "json"])) as { items: { metadata: { name: string; creationTimestamp: string }; spec: { template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: unknown }; backoffLimit?: number; activeDeadlineSeconds?: number } }[] };
+    const setup = jobs.items.filter((job) => job.metadata.name.startsWith(names.setupJobPrefix)).sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp))[0];
+    if (!setup) return { ok: false, lastLine: `no setup Job in ${names.namespace} — run npm run up to recreate the store's setup Job` };
+    // Labels the Job controller added to the template would tie the copy to the old Job.
+    const labels = Object.fromEntries(Object.entries(setup.spec.template.metadata?.labels ?? {}).filter(([key]) => !/controller-uid|job-name/.test(key)));
+    const job = {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: `${store.name}-verify-${stamp()}`.slice(0, 63), namespace: names.namespace, labels: { ...labels, [LABELS.component]: "setup" } },
+        spec: { backoffLimit: setup.spec.backoffLimit, activeDeadlineSeconds: setup.spec.activeDeadlineSeconds, ttlSecondsAfterFinished: 86400, template: { metadata: { labels, annotations: setup.spec.template.metadata?.annotations }, spec: setup.spec.template.spec } },
+    };
+    return runJob(job, setup.spec.activeDeadlineSeconds ?? 900);
+}
+
+/** A copy of the source store's repository password in the clone's namespace (data stays base64, never printed). */
+async function copyPassword(source: ResolvedStore, clone: ResolvedStore): Promise<string> {
+    const name = `woostore-restore-from-${source.name}`.slice(0, 63);
+    const encoded = (await kubectl(["-n", storeNames(source.name).namespace, "get", "secret", CREDENTIALS_SECRET_NAME, "-o", `jsonpath={.data.${RESTIC_PASSWORD_KEY}}`])).trim();
+    if (!encoded) throw new Error(`store ${source.name} has no ${RESTIC_PASSWORD_KEY} in its Secret — run npm run up so backups are configured`);
+    await kubectl(["apply", "-f", "-"], JSON.stringify({
+        apiVersion: "v1", kind: "Secret", type: "Opaque",
+        metadata: { name, namespace: storeNames(clone.name).namespace, labels: { [LABELS.component]: BACKUP_COMPONENT } },
+        data: { [RESTIC_PASSWORD_KEY]: encoded },
+    }));
+    return name;
+}
+
+const resultOf = (line: string): Record<string, unknown> | undefined => {
+    try {
+        return line.startsWith("{") ? JSON.parse(line) as Record<string, unknown> : undefined;
+    } catch {
+        return undefined;
+    }
+};
+
+async function main(command: BackupCommand, argv: string[]): Promise<number> {
+    const options = parseBackupArgs(command, argv);
+    const resolved = resolveCommand(options);
+    kubeContextArgs = resolved.config.kubeContext ? ["--context", resolved.config.kubeContext] : [];
+    const { store, into, config } = resolved;
+    const deadline = config.backup.timeoutSeconds;
+    if (command === "backup") {
+        console.log(`Backing up store ${store.name} now…`);
+        const run = await runJob(commandJob(resolved, { action: "backup", kind: "manual" }, `woostore-backup-manual-${stamp()}`), deadline);
+        const result = resultOf(run.lastLine);
+        if (!run.ok || !result) return fail(`Backup of ${store.name} FAILED: ${run.lastLine}`);
+        console.log(`Backup of ${store.name} done: snapshot ${String(result.snapshot).slice(0, 8)}, ${String(result.orders)} orders, dump ${String(result.dumpBytes)} bytes, ${String(result.uploadFiles)} upload files, ${String(result.seconds)}s.`);
+        return 0;
+    }
+    if (command === "backups") {
+        const run = await runJob(commandJob(resolved, { action: "snapshots" }, `woostore-backups-${stamp()}`), deadline);
+        const listing = run.output.filter((line) => line.startsWith("[")).pop();
+        if (!run.ok || !listing) return fail(`Listing the backups of ${store.name} FAILED: ${run.lastLine}`);
+        const snapshots = JSON.parse(listing) as { short_id: string; time: string; tags?: string[] }[];
+        console.log(`Snapshots of ${store.name} (${snapshots.length}):`);
+        for (const snapshot of snapshots) {
+            const tag = (key: string) => snapshot.tags?.find((entry) => entry.startsWith(`${key}=`))?.slice(key.length + 1) ?? "?";
+            console.log(`  ${snapshot.short_id}  ${snapshot.time.slice(0, 19).replace("T", " ")} UTC  ${tag("kind").padEnd(12)} ${tag("orders")} orders`);
+        }
+        console.log(`Restore one with: npm run restore -- ${store.name} --snapshot <id> [--into <new-store>]`);
+        return 0;
+    }
+    const target = into ?? store;
+    console.log(into ? `Restoring snapshot ${options.snapshot} of ${store.name} into ${into.name} (a clone)…` : `Restoring snapshot ${options.snapshot} of ${store.name} in place…`);
+    const passwordSecret = into ? await copyPassword(store, into) : undefined;
+    console.log(`  scaling ${target.name}'s WordPress down (the shop is closed during the restore)`);
+    await scaleWordPress(target, 0);
+    const run = await runJob(commandJob(resolved, { action: "restore", snapshot: options.snapshot ?? "latest" }, `woostore-restore-${stamp()}`, passwordSecret), deadline);
+    if (passwordSecret) await kubectl(["-n", storeNames(target.name).namespace, "delete", "secret", passwordSecret, "--ignore-not-found"]);
+    const result = resultOf(run.lastLine);
+    if (!run.ok || !result) {
+        return fail(`Restore of ${target.name} FAILED: ${run.lastLine}\n  WordPress stays scaled down. Retry the restore, or reopen the shop as it is now with: kubectl -n ${storeNames(target.name).namespace} scale deployment ${target.name}-wordpress --replicas=1`);
+    }
+    console.log(`  restored ${String(result.orders)} orders (snapshot recorded ${String(result.ordersRecorded)}), ${String(result.tablesChecked)} tables checked; scaling WordPress up`);
+    await scaleWordPress(target, 1);
+    console.log("  verifying the store with its setup Job's read-back steps…");
+    const verify = await verifyWithSetupJob(target);
+    if (!verify.ok) return fail(`Restore of ${target.name} done, but verification FAILED: ${verify.lastLine}`);
+    console.log(`Restore of ${target.name} from snapshot ${String(result.snapshot)} done and verified: ${String(result.orders)} orders, the shop takes orders again.`);
+    return 0;
+}
+
+function fail(message: string): number {
+    console.error(message);
+    return 1;
+}
+
+if (require.main === module) {
+    const [command, ...argv] = process.argv.slice(2);
+    if (command !== "backup" && command !== "backups" && command !== "restore") {
+        console.error("usage: tsx automation/backups.ts backup|backups|restore …");
+        process.exitCode = 2;
+    } else {
+        main(command, argv).then((code) => { process.exitCode = code; }, (error: Error) => {
+            console.error(error.message);
+            process.exitCode = error instanceof UsageError ? 2 : 1;
+        });
+    }
+}
