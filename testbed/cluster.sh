@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# testbed/cluster.sh up [--real-node]|down|status|kubeconfig|host-diff|fail-jobs NAMESPACE [on|off]
+# testbed/cluster.sh up [--real-node]|down|status|kubeconfig|host-snapshot DIR|host-diff|fail-jobs NAMESPACE [on|off]
 #
 # A simulated Kubernetes cluster on loopback: etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler and the KWOK controller (fake nodes; pods become Running/Ready, Job pods
@@ -382,6 +382,11 @@ cmd_status() {
 
 case "${1:-}" in
 up) shift; cmd_up "$@" ;;
+host-snapshot)
+	# shellcheck source=node.sh
+	source "$TESTBED_DIR/node.sh"
+	node_host_snapshot "${2:?usage: cluster.sh host-snapshot DIR}"
+	;;
 host-diff)
 	# shellcheck source=node.sh
 	source "$TESTBED_DIR/node.sh"
@@ -395,7 +400,7 @@ kubeconfig)
 	echo "$KUBECONFIG_PATH"
 	;;
 *)
-	echo "usage: $0 up [--real-node]|down|status|kubeconfig|host-diff|fail-jobs NAMESPACE [on|off]" >&2
+	echo "usage: $0 up [--real-node]|down|status|kubeconfig|host-snapshot DIR|host-diff|fail-jobs NAMESPACE [on|off]" >&2
 	exit 2
 	;;
 esac
