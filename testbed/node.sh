@@ -80,7 +80,7 @@ node_host_snapshot() { # DIR
 	sysctl -a 2>/dev/null | grep -Ev "$SYSCTL_VOLATILE" | sort >"$d/sysctls" || true
 	find /sys/fs/cgroup -maxdepth 2 -type d 2>/dev/null | sort >"$d/cgroups" || true
 	local p
-	for p in /run/containerd /var/lib/containerd /opt/containerd /etc/cni /var/lib/cni /var/lib/kubelet /etc/kubernetes /var/lib/kube-router /var/run/netns; do
+	for p in /run/containerd /var/lib/containerd /opt/containerd /etc/cni /var/lib/cni /var/lib/kubelet /etc/kubernetes /var/lib/kube-router /var/run/netns /var/log/containers /var/log/pods /var/run/kubernetes; do
 		if [[ -e "$p" ]]; then echo "$p"; fi
 	done >"$d/paths"
 	return 0
@@ -227,6 +227,7 @@ node_write_configs() {
 		evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
 		imageGCHighThresholdPercent: 100
 		imageGCLowThresholdPercent: 99
+		podLogsDir: $STATE/pod-logs
 		containerLogMaxSize: 10Mi
 		containerLogMaxFiles: 2
 	EOF
@@ -343,7 +344,7 @@ node_up() { # called by cmd_up after the control plane is ready
 	start_bg kube-proxy "$NODE_BIN/kube-proxy" --config "$STATE/node/kube-proxy.yaml" --v=1
 	start_bg kube-router "$ADDONS_BIN/kube-router" --kubeconfig "$KUBECONFIG_PATH" --hostname-override "$NODE_NAME" \
 		--run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
-		--health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0 --v=1
+		--service-cluster-ip-range "$SERVICE_CIDR" --health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0 --v=1
 
 	kc apply --server-side -f "$STATE/node/local-path.yaml" >/dev/null
 	start_bg local-path-provisioner "$ADDONS_BIN/local-path-provisioner" --debug start \
@@ -426,7 +427,7 @@ node_restore_host() {
 	# Dirs components made outside $STATE despite their configuration (e.g. shim sockets).
 	while read -r m; do
 		grep -qx "$m" "$b/paths" || { log "removing $m (created by the node)"; rm -rf "$m"; }
-	done < <(for m in /run/containerd /var/lib/containerd /opt/containerd /etc/cni /var/lib/cni /var/lib/kubelet /etc/kubernetes /var/lib/kube-router; do [[ -e $m ]] && echo "$m"; done)
+	done < <(for m in /run/containerd /var/lib/containerd /opt/containerd /etc/cni /var/lib/cni /var/lib/kubelet /etc/kubernetes /var/lib/kube-router /var/log/containers /var/log/pods /var/run/kubernetes; do [[ -e $m ]] && echo "$m"; done)
 	[[ -d /var/run/netns && -z "$(ls -A /var/run/netns)" ]] && ! grep -qx /var/run/netns "$b/paths" && rmdir /var/run/netns
 	if node_host_diff >"$STATE/logs/host-diff.log" 2>&1; then
 		log "host restored (links, rules, mounts, sysctls, cgroups as before up)"

@@ -100,8 +100,9 @@ build_wordpress() {
 	# WordPress as the official image ships it: the whole tree in /usr/src/wordpress (Debian's
 	# package spreads it over symlinks into /usr/share/javascript etc.; -L resolves them), without
 	# Debian's own wp-config.php (which reads /etc/wordpress), plus our wp-config-docker.php.
+	# Copied inside the chroot: the package's symlinks are absolute.
 	mkdir -p "$root/usr/src"
-	cp -rL "$root/usr/share/wordpress" "$root/usr/src/wordpress"
+	chroot "$root" cp -rL /usr/share/wordpress /usr/src/wordpress
 	rm -f "$root/usr/src/wordpress/wp-config.php"
 	install -m 0644 "$HERE/wordpress/wp-config-docker.php" "$root/usr/src/wordpress/wp-config-docker.php"
 	chown -R 33:33 "$root/usr/src/wordpress"
