@@ -75,7 +75,8 @@ node_host_snapshot() { # DIR
 	ip6tables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]/[0:0]/' >"$d/ip6tables" || true
 	nft list ruleset 2>/dev/null | sed 's/handle [0-9]*//; s/counter packets [0-9]* bytes [0-9]*/counter/' >"$d/nft" || true
 	ipset list -n 2>/dev/null | sort >"$d/ipsets" || true
-	findmnt -rn -o TARGET,FSTYPE | grep -v '/images-work/' | sort >"$d/mounts" || true
+	# Mounts the node can make (other jobs on the machine mount and unmount their own things).
+	findmnt -rn -o TARGET,FSTYPE | grep -E '(woostore-testbed-|/netns|/containerd|kubelet|/sys/fs/cgroup| overlay$| nsfs$)' | sort >"$d/mounts" || true
 	ls -1 /var/run/netns 2>/dev/null | sort >"$d/netns" || true
 	sysctl -a 2>/dev/null | grep -Ev "$SYSCTL_VOLATILE" | sort >"$d/sysctls" || true
 	find /sys/fs/cgroup -maxdepth 2 -type d 2>/dev/null | sort >"$d/cgroups" || true
@@ -363,12 +364,14 @@ node_down() {
 	# 1. Pods: with the controllers stopped (cmd_down stops kcm and the scheduler first), delete
 	#    every pod so the kubelet tears each sandbox down through CNI (veth, IPAM, portmap rules)
 	#    and unmounts its volumes.
+	local t0=$SECONDS
 	if pid_alive kube-apiserver && pid_alive kubelet; then
 		kc delete pods --all --all-namespaces --grace-period=5 --wait=false >/dev/null 2>&1 || true
 		wait_for "pods deleted" 90 bash -c "[[ -z \"\$('$BIN/kubectl' --kubeconfig '$KUBECONFIG_PATH' get pods -A -o name 2>/dev/null)\" ]]" ||
 			log "some pods were not deleted in time; removing their containers directly"
-		# The kubelet removes sandboxes shortly after the pods are gone.
-		wait_for "sandboxes removed" 60 bash -c "[[ -z \"\$(ctr --address '$CONTAINERD_SOCK' -n k8s.io containers ls -q 2>/dev/null)\" ]]" || true
+		# Sandboxes are stopped (CNI teardown) before a pod is gone; wait until no task runs.
+		wait_for "containers stopped" 30 bash -c "! ctr --address '$CONTAINERD_SOCK' -n k8s.io tasks ls 2>/dev/null | grep -q RUNNING" || true
+		log "pods deleted and containers stopped in $((SECONDS - t0))s"
 	fi
 	# 2. The node's processes.
 	local c i
@@ -387,8 +390,10 @@ node_down() {
 	fi
 	stop_component containerd
 	# 3. Rules: each component's own cleanup first, then anything else left is reported.
-	if [[ -x "$NODE_BIN/kube-proxy" ]]; then "$NODE_BIN/kube-proxy" --cleanup >>"$STATE/logs/cleanup.log" 2>&1 || true; fi
-	if [[ -x "$ADDONS_BIN/kube-router" ]]; then "$ADDONS_BIN/kube-router" --cleanup-config >>"$STATE/logs/cleanup.log" 2>&1 || true; fi
+	log "node processes stopped after $((SECONDS - t0))s"
+	if [[ -x "$NODE_BIN/kube-proxy" ]]; then timeout 30 "$NODE_BIN/kube-proxy" --cleanup >>"$STATE/logs/cleanup.log" 2>&1 || true; fi
+	if [[ -x "$ADDONS_BIN/kube-router" ]]; then timeout 30 "$ADDONS_BIN/kube-router" --cleanup-config >>"$STATE/logs/cleanup.log" 2>&1 || true; fi
+	log "component cleanups done after $((SECONDS - t0))s"
 	node_restore_host
 }
 
@@ -406,7 +411,12 @@ node_restore_host() {
 	while read -r m; do
 		grep -qx "$m" "$b/links" || ip link delete "$m" 2>/dev/null || true
 	done < <(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//')
-	# iptables, ip6tables and ipsets: back to the saved rules if anything is left over.
+	# Rules: netfilter tables that did not exist before go (iptables-nft keeps empty tables and
+	# the kubelet's canary chains otherwise); tables that did are restored to the saved rules.
+	local table
+	while read -r table; do
+		grep -qx "$table" <(grep '^table ' "$b/nft" | sed 's/ {$//') || nft delete "$table" 2>/dev/null || log "could not delete nft $table"
+	done < <(nft list tables 2>/dev/null)
 	local tool
 	for tool in iptables ip6tables; do
 		if ! diff -q <("$tool-save" 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]/[0:0]/') "$b/$tool" >/dev/null; then
@@ -414,7 +424,7 @@ node_restore_host() {
 			"$tool-restore" <"$b/$tool" || log "$tool-restore failed"
 		fi
 	done
-	while read -r m; do grep -qx "$m" "$b/ipsets" || ipset destroy "$m" 2>/dev/null || true; done < <(ipset list -n 2>/dev/null)
+	while read -r m; do grep -qx "$m" "$b/ipsets" || ipset destroy "$m" 2>/dev/null || log "could not destroy ipset $m"; done < <(ipset list -n 2>/dev/null)
 	# sysctls changed since (ip_forward, the kubelet's kernel defaults, ...).
 	local key value
 	while IFS=' = ' read -r key value; do

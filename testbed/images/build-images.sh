@@ -113,11 +113,10 @@ build_wordpress() {
 	chroot "$root" a2enmod rewrite >/dev/null
 	# Apache runs as any user (uid 33 under Pod Security "restricted"): its run, lock and log
 	# dirs are world-writable with the sticky bit, and logs go to the container's output.
-	local d
-	for d in /var/run/apache2 /var/lock/apache2 /var/log/apache2 /var/www/html; do
-		rm -rf "${root:?}$d" && mkdir -p "$root$d" && chmod 1777 "$root$d"
-	done
-	chown 33:33 "$root/var/www/html" && chmod 0755 "$root/var/www/html"
+	# Inside the chroot: /var/run and /var/lock are absolute symlinks to /run.
+	chroot "$root" sh -c 'for d in /var/run/apache2 /var/lock/apache2 /var/log/apache2; do
+		rm -rf "$d" && mkdir -p "$d" && chmod 1777 "$d"; done
+		rm -rf /var/www/html && mkdir -p /var/www/html && chown 33:33 /var/www/html && chmod 0755 /var/www/html'
 	ln -sfT /dev/stderr "$root/var/log/apache2/error.log"
 	ln -sfT /dev/stdout "$root/var/log/apache2/access.log"
 	ln -sfT /dev/stdout "$root/var/log/apache2/other_vhosts_access.log"
