@@ -108,7 +108,7 @@ node_host_diff() {
 node_pki() { # adds the kubelet's client and serving certificates to $STATE/pki
 	local p="$STATE/pki" ip=$1
 	(
-		cd "$p"
+		cd "$p" || exit 1
 		printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >client.ext
 		openssl req -newkey rsa:2048 -nodes -keyout kubelet-client.key -out kubelet-client.csr \
 			-subj "/O=system:nodes/CN=system:node:$NODE_NAME" 2>/dev/null

@@ -16,7 +16,7 @@ if [[ $1 == apache2* ]]; then
 			echo >&2 "WARNING: $PWD is not empty! (copying anyhow)"
 		fi
 		# Preserve modes; ownership is whoever runs this (uid 33 under the chart).
-		tar -C /usr/src/wordpress --no-same-owner -cf - . | tar -xf - --no-same-owner
+		tar -C /usr/src/wordpress -cf - . | tar -xf - --no-same-owner --no-overwrite-dir
 		if [[ $(id -u) == 0 ]]; then chown -R www-data:www-data .; fi
 		echo >&2 "Complete! WordPress has been successfully copied to $PWD"
 	fi
