@@ -401,7 +401,7 @@ node_down() {
 node_restore_host() {
 	local b=$HOST_SNAPSHOT_BEFORE
 	[[ -d "$b" ]] || { log "no host snapshot ($b): nothing to compare against"; return 0; }
-	local m
+	local m t1=$SECONDS
 	# Mounts under the state dir (volumes, overlay rootfs, shm) and pod network namespaces.
 	while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(findmnt -rn -o TARGET | grep "^$STATE/" | sort -r)
 	while read -r m; do
@@ -411,6 +411,7 @@ node_restore_host() {
 	while read -r m; do
 		grep -qx "$m" "$b/links" || ip link delete "$m" 2>/dev/null || true
 	done < <(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//')
+	log "restore: mounts, netns, links done after $((SECONDS - t1))s"
 	# Rules: netfilter tables that did not exist before go (iptables-nft keeps empty tables and
 	# the kubelet's canary chains otherwise); tables that did are restored to the saved rules.
 	local table
@@ -425,6 +426,7 @@ node_restore_host() {
 		fi
 	done
 	while read -r m; do grep -qx "$m" "$b/ipsets" || ipset destroy "$m" 2>/dev/null || log "could not destroy ipset $m"; done < <(ipset list -n 2>/dev/null)
+	log "restore: rules done after $((SECONDS - t1))s"
 	# sysctls changed since (ip_forward, the kubelet's kernel defaults, ...).
 	local key value
 	while IFS=' = ' read -r key value; do
@@ -433,7 +435,9 @@ node_restore_host() {
 			sysctl -qw "$key=$value" 2>/dev/null || log "could not restore sysctl $key"
 		fi
 	done < <(grep -E '^(net\.ipv4\.ip_forward|net\.ipv4\.conf\.(all|default|lo|eth[0-9]+)\.|net\.bridge\.|net\.netfilter\.|vm\.(overcommit_memory|panic_on_oom)|kernel\.(panic|panic_on_oops|keys\.root_max))' "$b/sysctls")
+	log "restore: sysctls done after $((SECONDS - t1))s"
 	node_cgroups remove
+	log "restore: cgroups done after $((SECONDS - t1))s"
 	# Dirs components made outside $STATE despite their configuration (e.g. shim sockets).
 	while read -r m; do
 		grep -qx "$m" "$b/paths" || { log "removing $m (created by the node)"; rm -rf "$m"; }

@@ -29,7 +29,7 @@ log() { echo "images: $*" >&2; }
 
 # Packages per image (debootstrap --include; minbase variant, no Recommends).
 PKG_BASE="ca-certificates,bash,tzdata"
-PKG_WORDPRESS="$PKG_BASE,apache2,libapache2-mod-php,php-mysql,php-gd,php-curl,php-xml,php-mbstring,php-zip,php-intl,wordpress"
+PKG_WORDPRESS="$PKG_BASE,apache2,libapache2-mod-php,php-mysql,php-gd,php-curl,php-xml,php-mbstring,php-zip,php-intl,wordpress,wordpress-theme-twentytwentythree"
 PKG_MARIADB="$PKG_BASE,mariadb-server,mariadb-client"
 PKG_WPCLI="$PKG_BASE,curl,php-cli,php-mysql,mariadb-client"
 

@@ -7,7 +7,7 @@
  * containers do. Needs root and the tier-3 pieces of the testbed cache (testbed/README.md).
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,13 +41,8 @@ function testbedVar(name: string): string {
 }
 
 function clusterSh(args: string[]): { status: number; output: string } {
-    try {
-        const output = execFileSync("bash", [`${TESTBED}/cluster.sh`, ...args], { env: CLUSTER_ENV, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-        return { status: 0, output };
-    } catch (error) {
-        const failed = error as { status?: number; stdout?: string; stderr?: string };
-        return { status: failed.status ?? 1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
-    }
+    const result = spawnSync("bash", [`${TESTBED}/cluster.sh`, ...args], { env: CLUSTER_ENV, encoding: "utf8", maxBuffer: 16 << 20 });
+    return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }
 
 /** Runs `npm run up -- ARGS` like a user would, with KUBECONFIG set; streams and returns its output. */
@@ -204,7 +199,7 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
         for (const store of STORES) {
             const line = firstUp.output.split("\n").find((text) => text.trimStart().startsWith(store.name) && text.includes("http://"));
             assert.ok(line, `npm run up prints a status line for ${store.name}`);
-            assert.match(line, /Failed: setup failed at step wait-for-database \(3\/10\): /);
+            assert.match(line, /Failed: .*setup failed at step wait-for-database \(3\/10\): database not reachable/);
             assert.match(line, /wp: command not found/);
             const jobPods = await pods(ns(store.name), "app.kubernetes.io/component=setup");
             const terminated = jobPods.flatMap((pod) => pod.status.containerStatuses ?? []).map((status) => status.state?.terminated).find(Boolean);
@@ -352,6 +347,7 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
 
     step("cluster.sh down stops the node and leaves the host as it was (links, rules, mounts, sysctls, cgroups)", async () => {
         const down = clusterSh(["down"]);
+        process.stdout.write(down.output);
         clusterUp = false;
         assert.equal(down.status, 0, down.output);
         const after = path.join(work, "host-after");
