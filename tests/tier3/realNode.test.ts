@@ -259,6 +259,8 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
             assert.notEqual(await tcpFrom(wordpress, svc(other, "mariadb"), 3306), "open", `${own} WordPress -> ${other} MariaDB Service`);
             assert.notEqual(await tcpFrom(wordpress, otherMariadb.status.podIP!, 3306), "open", `${own} WordPress -> ${other} MariaDB pod IP`);
             assert.notEqual(await tcpFrom(wordpress, svc(other, "wordpress"), 80), "open", `${own} WordPress -> ${other} WordPress`);
+            // Egress: WordPress may talk to MariaDB and DNS only, not e.g. the API server.
+            assert.notEqual(await tcpFrom(wordpress, "kubernetes.default.svc.cluster.local", 443), "open", `${own} WordPress -> API server`);
         }
         // Ingress to WordPress is Traefik's (by label) and the setup Job's only.
         const traefikClient = await readyPod("kube-system", "app.kubernetes.io/name=traefik");
