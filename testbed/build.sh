@@ -11,7 +11,8 @@
 # A piece whose bin dir is complete is not rebuilt, so a second run takes seconds.
 #
 # Usage: testbed/build.sh [piece...]   pieces: pulumi k8sprovider random kube helm plugins crds
-#        (default: all). Exit status is non-zero if a requested piece failed.
+#        (default: these, tier 2), and for tier 3 (cluster.sh up --real-node): node nodeaddons
+#        images (or `tier3` for all three). Exit status is non-zero if a requested piece failed.
 set -uo pipefail
 
 # shellcheck source=lib.sh
@@ -102,15 +103,22 @@ build_random() {
 		-o "$out/pulumi-resource-random" ./cmd/pulumi-resource-random
 }
 
-build_kube() {
-	local out=$1 src
-	src=$(prepare_src kube) && cd "$src" || return 1
+# -X flags that set the Kubernetes version strings (component-base and client-go).
+kube_version_ldflags() {
 	local minor=${K8S_VERSION#*.}; minor=${minor%%.*}
 	local kv="-X k8s.io/component-base/version.gitVersion=v$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1"
 	kv+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 	kv+=" -X k8s.io/component-base/version.buildDate=2026-01-01T00:00:00Z"
 	kv+=" -X k8s.io/client-go/pkg/version.gitVersion=v$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1"
 	kv+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitTreeState=clean"
+	echo "$kv"
+}
+
+build_kube() {
+	local out=$1 src
+	src=$(prepare_src kube) && cd "$src" || return 1
+	local kv
+	kv=$(kube_version_ldflags)
 	set -x
 	local c
 	for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
@@ -148,6 +156,43 @@ fetch_crds() {
 	fi
 }
 
+# Tier 3: kubelet and kube-proxy, built from a copy of the kube module (same go.mod, so the
+# packages the kube piece compiled come from the Go build cache).
+build_node() {
+	local out=$1 src="$TESTBED_CACHE/src/node-kube"
+	rm -rf "$src" && mkdir -p "$src" && cp -a "$TESTBED_DIR/tools/kube/." "$src/" && cd "$src" || return 1
+	set -x
+	local c
+	for c in kubelet kube-proxy; do
+		go build -trimpath -ldflags "$LDF_STRIP $(kube_version_ldflags)" -o "$out/$c" "k8s.io/kubernetes/cmd/$c" || return 1
+	done
+}
+
+# Tier 3: cluster DNS, NetworkPolicy enforcement and the local-path provisioner, each from its
+# own module graph (the versions upstream tested), with upstream's version ldflags.
+build_nodeaddons() {
+	local out=$1 src
+	set -x
+	src=$(prepare_src coredns) && (cd "$src" && go build -trimpath \
+		-ldflags "$LDF_STRIP -X github.com/coredns/coredns/coremain.GitCommit=v$COREDNS_VERSION -X github.com/coredns/coredns/coremain.gitTag=v$COREDNS_VERSION" \
+		-o "$out/coredns" ./cmd/coredns) || return 1
+	src=$(prepare_src kuberouter) && (cd "$src" && go build -trimpath \
+		-ldflags "$LDF_STRIP -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=2026-01-01T00:00:00Z" \
+		-o "$out/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router) || return 1
+	src=$(prepare_src localpath) && (cd "$src" && go build -trimpath \
+		-ldflags "$LDF_STRIP -X main.VERSION=v$LOCAL_PATH_VERSION" \
+		-o "$out/local-path-provisioner" github.com/rancher/local-path-provisioner) || return 1
+}
+
+# Tier 3: look-alike images as OCI tarballs (testbed/images/build-images.sh; root only).
+build_images() {
+	local out=$1
+	((EUID == 0)) || { echo "the images piece needs root (debootstrap, chroot)"; return 1; }
+	local t
+	for t in debootstrap umoci gcc; do command -v "$t" >/dev/null || { echo "missing $t: apt-get install debootstrap umoci gcc libc6-dev"; return 1; }; done
+	bash "$TESTBED_DIR/images/build-images.sh" "$out"
+}
+
 # Install provider plugins into PULUMI_HOME from the built files (never downloads).
 install_plugins() {
 	local pbin kbin rbin
@@ -179,6 +224,11 @@ install_plugins() {
 
 PIECES=("$@")
 ((${#PIECES[@]})) || PIECES=(pulumi k8sprovider kube helm random plugins crds)
+EXPANDED=()
+for piece in "${PIECES[@]}"; do
+	if [[ "$piece" == tier3 ]]; then EXPANDED+=(node nodeaddons images); else EXPANDED+=("$piece"); fi
+done
+PIECES=("${EXPANDED[@]}")
 for piece in "${PIECES[@]}"; do
 	case "$piece" in
 	pulumi) run_piece pulumi "$(tb_bin_pulumi)" "pulumi pulumi-language-nodejs policy-host/pulumi-language-nodejs" build_pulumi ;;
@@ -188,6 +238,9 @@ for piece in "${PIECES[@]}"; do
 	helm) run_piece helm "$(tb_bin_helm)" "helm" build_helm ;;
 	plugins) install_plugins ;;
 	crds) fetch_crds ;;
+	node) run_piece node "$(tb_bin_node)" "kubelet kube-proxy" build_node ;;
+	nodeaddons) run_piece nodeaddons "$(tb_bin_nodeaddons)" "coredns kube-router local-path-provisioner" build_nodeaddons ;;
+	images) run_piece images "$(tb_images)" "wordpress.tar mariadb.tar wordpress-cli.tar pause.tar coredns.tar" build_images ;;
 	*) log "unknown piece: $piece"; exit 2 ;;
 	esac
 done

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# testbed/cluster.sh up|down|status|kubeconfig|fail-jobs NAMESPACE [on|off]
+# testbed/cluster.sh up [--real-node]|down|status|kubeconfig|host-snapshot DIR|host-diff|fail-jobs NAMESPACE [on|off]
 #
 # A simulated Kubernetes cluster on loopback: etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler and the KWOK controller (fake nodes; pods become Running/Ready, Job pods
 # Succeed, PVCs of the storage class are provisioned and bound by KWOK volume stages).
+#
+# `up --real-node` (tier 3, root only) starts no KWOK: instead one real node on this host
+# (containerd, kubelet, kube-proxy, kube-router's NetworkPolicy firewall, CoreDNS,
+# local-path-provisioner; see node.sh) that runs the look-alike images of testbed/images.
+# `down` then also undoes every host change the node made, and fails if the host differs from
+# before `up`; `host-diff` prints those differences.
 #
 # Environment (all optional):
 #   CLUSTER_NAME=default        state dir is ${TMPDIR:-/tmp}/woostore-testbed-$CLUSTER_NAME
@@ -49,6 +55,10 @@ die() { echo "cluster: error: $*" >&2; exit 1; }
 kc() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# Node mode is remembered next to the state dir, so `down` and `status` know without flags.
+MODE_FILE="${TMPDIR:-/tmp}/woostore-testbed-$CLUSTER_NAME.mode"
+REAL_NODE=0
+[[ -f "$MODE_FILE" && "$(cat "$MODE_FILE")" == real-node ]] && REAL_NODE=1
 
 pid_alive() { [[ -f "$STATE/$1.pid" ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
 
@@ -56,6 +66,14 @@ start_bg() { # name, cmd...
 	local name=$1; shift
 	setsid "$@" >"$STATE/logs/$name.log" 2>&1 < /dev/null &
 	echo $! >"$STATE/$name.pid"
+}
+
+stop_component() { # name: TERM, up to 5 s, then KILL
+	local c=$1 n=0
+	pid_alive "$c" || return 0
+	kill "$(cat "$STATE/$c.pid")" 2>/dev/null || true
+	while pid_alive "$c" && ((n < 50)); do sleep 0.1; n=$((n + 1)); done
+	if pid_alive "$c"; then kill -9 "$(cat "$STATE/$c.pid")" 2>/dev/null || true; fi
 }
 
 wait_for() { # description, timeout seconds, command...
@@ -78,7 +96,7 @@ gen_pki() {
 		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 30 \
 			-subj "/CN=woostore-testbed-ca" 2>/dev/null
 		cat >apiserver.ext <<-EOF
-			subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+			subjectAltName=IP:127.0.0.1,IP:10.96.0.1${NODE_IP:+,IP:$NODE_IP},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 			extendedKeyUsage=serverAuth
 			keyUsage=digitalSignature,keyEncipherment
 		EOF
@@ -180,18 +198,47 @@ node_manifests() {
 }
 
 cmd_up() {
-	local start=$SECONDS
+	local start=$SECONDS real_node=0
+	case "${1:-}" in
+	--real-node) real_node=1 ;;
+	"") ;;
+	*) die "unknown option $1 (usage: cluster.sh up [--real-node])" ;;
+	esac
 	for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
 		[[ -x "$BIN/$c" ]] || die "$BIN/$c not built; run testbed/build.sh"
 	done
 	if pid_alive kube-apiserver; then
+		((real_node == REAL_NODE)) || die "cluster '$CLUSTER_NAME' is already running in the other mode; run cluster.sh down first"
 		log "already running ($STATE)"
 		echo "$KUBECONFIG_PATH"
 		return 0
 	fi
+	NODE_IP=""
+	if ((real_node)); then
+		# shellcheck source=node.sh
+		source "$TESTBED_DIR/node.sh"
+		node_check_host
+		NODE_IP=$(node_ip)
+		node_host_snapshot "$HOST_SNAPSHOT_BEFORE.tmp" && rm -rf "$HOST_SNAPSHOT_BEFORE" && mv "$HOST_SNAPSHOT_BEFORE.tmp" "$HOST_SNAPSHOT_BEFORE"
+		echo real-node >"$MODE_FILE"
+		REAL_NODE=1
+	fi
 	rm -rf "$STATE"
 	mkdir -p "$STATE/logs" "$STATE/etcd"
 	gen_pki
+	local apiserver_node_flags=() kcm_node_flags=()
+	if ((real_node)); then
+		node_pki "$NODE_IP"
+		node_write_configs "$NODE_IP"
+		# Pods reach the API server through the kubernetes Service: it listens on the node IP
+		# too and keeps its endpoints (lease reconciler). Logs and exec go to the kubelet by IP.
+		apiserver_node_flags=(--bind-address 0.0.0.0 --advertise-address "$NODE_IP"
+			--kubelet-preferred-address-types InternalIP --kubelet-certificate-authority "$STATE/pki/ca.crt"
+			--kubelet-client-certificate "$STATE/pki/admin.crt" --kubelet-client-key "$STATE/pki/admin.key")
+		kcm_node_flags=(--allocate-node-cidrs --cluster-cidr "$CLUSTER_CIDR" --node-cidr-mask-size 24)
+	else
+		apiserver_node_flags=(--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --endpoint-reconciler-type none)
+	fi
 	local p="$STATE/pki" ak="$KUBECONFIG_PATH"
 
 	start_bg etcd "$BIN/etcd" --name default --data-dir "$STATE/etcd" \
@@ -202,8 +249,7 @@ cmd_up() {
 
 	start_bg kube-apiserver "$BIN/kube-apiserver" \
 		--etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-		--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
-		--endpoint-reconciler-type none \
+		"${apiserver_node_flags[@]}" --secure-port "$APISERVER_PORT" \
 		--tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" \
 		--client-ca-file "$p/ca.crt" \
 		--service-account-issuer https://kubernetes.default.svc.cluster.local \
@@ -222,11 +268,22 @@ cmd_up() {
 		--service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
 		--use-service-account-credentials=true \
 		--cluster-signing-cert-file "$p/ca.crt" --cluster-signing-key-file "$p/ca.key" \
-		--controllers '*' --leader-elect=false --service-cluster-ip-range 10.96.0.0/16
+		--controllers '*' --leader-elect=false --service-cluster-ip-range 10.96.0.0/16 "${kcm_node_flags[@]}"
 
 	start_bg kube-scheduler "$BIN/kube-scheduler" \
 		--kubeconfig "$ak" --authentication-kubeconfig "$ak" --authorization-kubeconfig "$ak" \
 		--bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
+
+	if ((real_node)); then
+		if ! node_up "$NODE_IP"; then
+			log "real node failed to start; logs in $STATE/logs"
+			exit 1
+		fi
+		wait_for "default ServiceAccount" 60 kc -n default get serviceaccount default || die "no default SA"
+		log "up in $((SECONDS - start))s; real node $NODE_NAME ($NODE_IP); state and logs in $STATE"
+		echo "$KUBECONFIG_PATH"
+		return 0
+	fi
 
 	kc apply --server-side -f "$KWOK_SRC/kustomize/crd/bases/kwok.x-k8s.io_stages.yaml" >/dev/null
 	# Traefik's CRDs, as k3s installs them: stores with TLS get a redirect Middleware.
@@ -308,7 +365,16 @@ cmd_fail_jobs() { # NAMESPACE on|off
 }
 
 cmd_down() {
-	local c
+	local c rc=0
+	if ((REAL_NODE)); then
+		# shellcheck source=node.sh
+		source "$TESTBED_DIR/node.sh"
+		# Controllers first, so deleted pods are not replaced while the node is taken down.
+		stop_component kube-scheduler
+		stop_component kube-controller-manager
+		node_down || rc=1
+		rm -f "$MODE_FILE"
+	fi
 	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
 		c=${COMPONENTS[$i]}
 		if pid_alive "$c"; then
@@ -322,11 +388,17 @@ cmd_down() {
 	done
 	rm -rf "$STATE"
 	log "down"
+	return $rc
 }
 
 cmd_status() {
-	local c rc=0
-	for c in "${COMPONENTS[@]}"; do
+	local c rc=0 components=("${COMPONENTS[@]}")
+	if ((REAL_NODE)); then
+		# shellcheck source=node.sh
+		source "$TESTBED_DIR/node.sh"
+		components=(etcd kube-apiserver kube-controller-manager kube-scheduler "${NODE_COMPONENTS[@]}")
+	fi
+	for c in "${components[@]}"; do
 		if pid_alive "$c"; then echo "$c: running (pid $(cat "$STATE/$c.pid"))"; else echo "$c: not running"; rc=1; fi
 	done
 	if ((rc == 0)); then
@@ -338,7 +410,17 @@ cmd_status() {
 }
 
 case "${1:-}" in
-up) cmd_up ;;
+up) shift; cmd_up "$@" ;;
+host-snapshot)
+	# shellcheck source=node.sh
+	source "$TESTBED_DIR/node.sh"
+	node_host_snapshot "${2:?usage: cluster.sh host-snapshot DIR}"
+	;;
+host-diff)
+	# shellcheck source=node.sh
+	source "$TESTBED_DIR/node.sh"
+	node_host_diff
+	;;
 down) cmd_down ;;
 status) cmd_status ;;
 fail-jobs) shift; cmd_fail_jobs "$@" ;;
@@ -347,7 +429,7 @@ kubeconfig)
 	echo "$KUBECONFIG_PATH"
 	;;
 *)
-	echo "usage: $0 up|down|status|kubeconfig|fail-jobs NAMESPACE [on|off]" >&2
+	echo "usage: $0 up [--real-node]|down|status|kubeconfig|host-snapshot DIR|host-diff|fail-jobs NAMESPACE [on|off]" >&2
 	exit 2
 	;;
 esac
