@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import type { Pool } from "pg";
 import type { PgBoss } from "pg-boss";
 import type { core } from "zod";
+import { trustProxyOption } from "./config";
 import { migrationsDone } from "./db/migrate";
 import { TokenRow, tokenByHash } from "./db/repository";
 import type { StoreOperations } from "./operations";
@@ -75,8 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const app = Fastify({
         logger: deps.logger ?? false,
         bodyLimit: BODY_LIMIT_BYTES,
-        // Fastify takes a hop count too (proxy-addr's "trust the nth hop"), which its types leave out.
-        trustProxy: (deps.trustProxy ?? false) as boolean | string[],
+        trustProxy: trustProxyOption(deps.trustProxy ?? false),
         // Request ids are ours: a client-supplied id could forge log lines of other requests.
         requestIdHeader: false,
         genReqId: () => crypto.randomUUID(),

@@ -114,3 +114,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, home = os
     if (problems.length) throw new ServeUsageError(`${problems.join("; ")}\n${SERVE_USAGE}`);
     return options;
 }
+
+/**
+ * Fastify's trustProxy from the configured value. A hop count becomes a function: the socket
+ * peer is hop 0, so trusting N hops trusts hops 0..N-1 and the client is the address the
+ * outermost trusted proxy saw. Nothing configured: the socket address, X-Forwarded-For ignored.
+ */
+export function trustProxyOption(trust: false | number | string[]): false | string[] | ((address: string, hop: number) => boolean) {
+    if (typeof trust === "number") return trust === 0 ? false : (_address, hop) => hop < trust;
+    return trust;
+}
