@@ -6,7 +6,7 @@
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from "fastify";
-import { jsonSchemaTransform, serializerCompiler } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from "fastify-type-provider-zod";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import type { Pool } from "pg";
@@ -81,7 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         requestIdHeader: false,
         genReqId: () => crypto.randomUUID(),
         return503OnClosing: true,
-        routerOptions: { maxParamLength: 200 },
+        // Long enough for any percent-encoded 63-character name; longer ones get the schema's 400, not a 414.
+        routerOptions: { maxParamLength: 4096 },
     });
     app.decorateRequest("caller", null);
 
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             security: [{ bearer: [] }],
         },
         transform: jsonSchemaTransform,
+        transformObject: jsonSchemaTransformObject,
     });
 
     await app.register(healthRoutes, { pool: deps.pool, migrationsDone: () => migrationsDone(deps.pool) });
@@ -183,6 +185,17 @@ export function sendProblem(reply: { raw: unknown }, body: Problem): void {
     untyped.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
+/** One event of the stream: `status` and `step` carry {text, at}; the last, `end`, carries {status}. */
+const SSE_EVENT_SCHEMA = {
+    type: "object",
+    properties: {
+        id: { type: "string", description: "Resume after it with the Last-Event-ID header" },
+        event: { type: "string", enum: ["status", "step", "end"] },
+        data: { type: "string", contentMediaType: "application/json" },
+    },
+    required: ["event", "data"],
+};
+
 let cachedDocument: { app: FastifyInstance; document: object } | undefined;
 
 /**
@@ -198,7 +211,7 @@ export function openApiDocument(app: FastifyInstance): object {
                 const json = response.content?.["application/json"];
                 if (!json) continue;
                 if (Number(status) >= 400) response.content = { [PROBLEM_CONTENT_TYPE]: json };
-                else if (route.endsWith("/events")) response.content = { "text/event-stream": { schema: { type: "string" } } };
+                else if (route.endsWith("/events")) response.content = { "text/event-stream": { schema: SSE_EVENT_SCHEMA } };
             }
         }
     }

@@ -12,7 +12,7 @@ export const createStoreBody = storeEntrySchema.pick({ name: true, title: true, 
 export type CreateStoreBody = z.output<typeof createStoreBody>;
 
 export const storeNameParams = z.strictObject({
-    name: z.string().min(1).max(63).describe("The store's name"),
+    name: z.string().min(1).max(63).describe("The store's name").meta({ examples: ["demo-shop"] }),
 });
 
 export const problemSchema = z.object({
