@@ -46,7 +46,10 @@ export interface AppDeps {
     eventsPollMs?: number;
 }
 
-export type Caller = Pick<TokenRow, "id" | "name" | "admin" | "max_stores">;
+export type Caller = Pick<TokenRow, "id" | "name" | "admin" | "max_stores"> & {
+    /** The store list's version when the request was authenticated (read with the token). */
+    list_version: string;
+};
 
 declare module "fastify" {
     interface FastifyRequest { caller: Caller | null }

@@ -6,7 +6,7 @@ import type { StoreView } from "./schemas";
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-export function apiStoreView(row: StoreRow): StoreView {
+export function apiStoreView(row: Omit<StoreRow, "entry">): StoreView {
     return {
         name: row.name,
         status: row.status,

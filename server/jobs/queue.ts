@@ -34,6 +34,8 @@ export async function startBoss(connectionString: string, settings: QueueSetting
     const { PgBoss } = await import("pg-boss");
     const boss = new PgBoss({
         connectionString, schema: "pgboss", max: 4,
+        // Workers are woken by NOTIFY when a job is queued (polling stays as the fallback), so an operation starts within milliseconds.
+        useListenNotify: true,
         superviseIntervalSeconds: settings.superviseSeconds, monitorIntervalSeconds: settings.superviseSeconds,
     });
     boss.on("error", onError);
@@ -43,7 +45,7 @@ export async function startBoss(connectionString: string, settings: QueueSetting
         policy: "exclusive",
         retryLimit: settings.retryLimit, retryDelay: settings.retryDelaySeconds, retryBackoff: true, retryDelayMax: settings.retryDelayMaxSeconds,
         heartbeatSeconds: settings.heartbeatSeconds, expireInSeconds: settings.expireInSeconds,
-        deadLetter: DEAD_LETTER_QUEUE,
+        deadLetter: DEAD_LETTER_QUEUE, notify: true,
     });
     return boss;
 }

@@ -1,6 +1,7 @@
 /** The store routes under /api/v1: create, list, show, delete, retry, credentials, events. */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import * as zlib from "node:zlib";
 import type { Pool } from "pg";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
@@ -139,10 +140,31 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         await repo.addEvent(client, store, operationId, "status", kind === "create" ? "Queued" : "Deleting");
     };
 
+    /**
+     * Serialized lists by caller, valid while the database's list version is unchanged. Admin
+     * lists also show stores.yaml stores and their stacks, which change outside the database:
+     * theirs are reused for a few seconds at most.
+     */
+    const listCache = new Map<string, { version: string; at: number; body: SerializedList }>();
+    const ADMIN_LIST_MAX_AGE_MS = 5_000;
+
     app.get("/stores", {
         schema: { summary: "List stores", description: "The caller's stores; admins see every store, stores.yaml ones read-only.", response: { 200: storeListSchema, ...problems(401) } },
-    }, async (request) => {
+    }, async (request, reply) => {
         const who = caller(request);
+        const key = who.admin ? "*admin" : who.id;
+        const version = who.list_version;
+        const cached = listCache.get(key);
+        if (cached && cached.version === version && (!who.admin || Date.now() - cached.at < ADMIN_LIST_MAX_AGE_MS)) {
+            return sendSerialized(request, reply, cached.body);
+        }
+        const body = serialize(JSON.stringify(storeListSchema.encode(await storeList(who))));
+        if (listCache.size > 10_000) listCache.clear();
+        listCache.set(key, { version, at: Date.now(), body });
+        return sendSerialized(request, reply, body);
+    });
+
+    const storeList = async (who: Caller): Promise<{ stores: StoreView[] }> => {
         const rows = await repo.listStores(pool, who.admin ? undefined : who.id);
         const stores: StoreView[] = rows.map(apiStoreView);
         if (who.admin) {
@@ -152,7 +174,7 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
             stores.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         }
         return { stores };
-    });
+    };
 
     app.get("/stores/:name", {
         schema: { summary: "Show a store", params: storeNameParams, response: { 200: storeSchema, ...problems(400, 401, 404, 409) } },
@@ -244,6 +266,25 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         streamEvents(reply, name, lastId, options);
     });
 };
+
+/** A JSON body made once and sent many times: as bytes, and gzipped for clients that accept it. */
+interface SerializedList { plain: Buffer; gzip: Buffer }
+
+function serialize(json: string): SerializedList {
+    const plain = Buffer.from(json, "utf8");
+    return { plain, gzip: zlib.gzipSync(plain, { level: 6 }) };
+}
+
+/** Sends JSON already serialized (and checked against the schema when it was made). */
+function sendSerialized(request: FastifyRequest, reply: { raw: unknown }, body: SerializedList): void {
+    const typed = reply as unknown as FastifyReply;
+    typed.type("application/json; charset=utf-8").header("Vary", "Accept-Encoding");
+    if (/\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) {
+        typed.header("Content-Encoding", "gzip").send(body.gzip);
+    } else {
+        typed.send(body.plain);
+    }
+}
 
 /** Writes the store's events as they are recorded; ends after a final status, when the client leaves, or at shutdown. */
 function streamEvents(reply: FastifyReply, store: string, lastId: number, options: StoreRouteOptions): void {

@@ -31,6 +31,7 @@ export async function startTestDatabase(port: number): Promise<TestDatabase> {
     if (process.getuid?.() === 0) fs.chmodSync(dir, 0o755);
     const embedded = await startEmbeddedPostgres(path.join(dir, "data"), port, () => undefined);
     const pool = new Pool({ connectionString: embedded.url, max: 10 });
+    pool.on("error", () => undefined);
     await migrate(pool);
     return {
         url: embedded.url, pool,
