@@ -3,13 +3,15 @@
  * same backend settings, Pulumi CLI and cluster as `npm run up`.
  */
 import * as path from "node:path";
-import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { loadProgramInputs, ProgramInputs } from "../components/program";
 import { readStackConfigFile } from "../components/stackConfig";
 import { resolvePulumiCli } from "../automation/pulumiCli";
 import { clusterEnv, configAsPulumiGivesIt } from "../automation/up";
 import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "../automation/workspace";
 import { ApiStoreContext, apiStoreCredentials, destroyApiStore, storeStacks, upApiStore } from "../fleet/apiStores";
+import { storeStackName } from "../components/stackLayout";
+import { fleetDir } from "../fleet/workspace";
 import type { OperationContext, StackState, StoreOperations } from "./operations";
 
 /** Stack listings are cached this long: a POST must not wait for the CLI every time. */
@@ -59,6 +61,11 @@ export function fleetOperations(stack: string): StoreOperations {
             const outcome = await destroyApiStore(name, await baseContext(true, context));
             stacks = undefined;
             return outcome;
+        },
+        releaseLock: async (name) => {
+            const context = await baseContext(false);
+            const fleet = await LocalWorkspace.create({ workDir: fleetDir(context.woostoreHome, context.projectDir), envVars: context.envVars, pulumiCommand: context.pulumiCommand });
+            await (await Stack.select(storeStackName(stack, name), fleet)).cancel();
         },
         credentials: async (name) => {
             const found = await apiStoreCredentials(name, await baseContext(false));

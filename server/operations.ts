@@ -29,4 +29,6 @@ export interface StoreOperations {
     up(entry: { name: string } & Record<string, unknown>, context: OperationContext): Promise<OperationOutcome>;
     destroy(name: string, context: OperationContext): Promise<OperationOutcome>;
     credentials(name: string): Promise<StoreCredentials | undefined>;
+    /** Removes the store stack's lock (`pulumi cancel`); only called for a lock whose holder is known to be dead. */
+    releaseLock(name: string): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * pg-boss with backoff; a job whose worker died is retried when its heartbeat expires; a job
  * out of retries lands in the dead-letter queue, whose worker marks the store Failed with why.
  */
+import * as os from "node:os";
 import type { Pool } from "pg";
 import type { JobWithMetadata, PgBoss } from "pg-boss";
 import type { OperationOutcome, StoreOperations } from "../operations";
@@ -24,6 +25,26 @@ export interface WorkerOptions {
 /** Secrets must not reach the status, logs or events: anything that looks like one is masked. */
 export function redactSecrets(text: string): string {
     return text.replace(/((?:password|passphrase|secret|token)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, "$1[redacted]");
+}
+
+/**
+ * "pid N" when the lock error names a holder on this host whose process is gone, else
+ * undefined. Holders on other hosts cannot be checked from here and are never touched.
+ */
+export function deadLockHolder(error: string, host = os.hostname(), alive = processAlive): string | undefined {
+    const match = /locked by [^@\s]+@(\S+) \(pid (\d+)\)/.exec(error);
+    if (!match || match[1] !== host) return undefined;
+    const pid = Number(match[2]);
+    return alive(pid) ? undefined : `pid ${pid}`;
+}
+
+function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
 }
 
 function firstLines(text: string, max = 600): string {
@@ -72,13 +93,29 @@ export async function runJob(job: JobWithMetadata<OperationJob>, pool: Pool, ope
         steps = steps.then(() => repo.addEvent(pool, store, operationId, "step", redactSecrets(text))).catch((error: Error) => log("warn", `event not recorded: ${error.message}`));
     };
     const signal = AbortSignal.any([job.signal, options.shutdown]);
-    let outcome: OperationOutcome;
-    try {
-        outcome = kind === "create"
-            ? await operations.up({ ...started.entry, name: store }, { signal, onStep })
-            : await operations.destroy(store, { signal, onStep });
-    } catch (error) {
-        outcome = { error: error instanceof Error ? error.message : String(error) };
+    const run = async (): Promise<OperationOutcome> => {
+        try {
+            return kind === "create"
+                ? await operations.up({ ...started.entry, name: store }, { signal, onStep })
+                : await operations.destroy(store, { signal, onStep });
+        } catch (error) {
+            return { error: error instanceof Error ? error.message : String(error) };
+        }
+    };
+    let outcome = await run();
+    const dead = outcome.lockFailure && outcome.error !== undefined ? deadLockHolder(outcome.error) : undefined;
+    if (dead) {
+        // The lock was left by a Pulumi process on this very host that no longer exists (a
+        // worker killed mid-operation): nothing can be holding it, so it is removed — recorded
+        // in the store's events — and the operation runs again. Any other lock is left alone.
+        onStep(`removing the stale lock of ${dead} on this host: that process is gone (crashed or killed worker)`);
+        log("warn", "removing a stale stack lock left by a dead process on this host", { holder: dead });
+        try {
+            await operations.releaseLock(store);
+            outcome = await run();
+        } catch (error) {
+            outcome = { error: `the stale lock of ${dead} could not be removed: ${(error as Error).message}`, lockFailure: true };
+        }
     }
     await steps;
 

@@ -59,6 +59,14 @@ export class FakeStoreOperations implements StoreOperations {
         return this.stacks.get(name)?.result === "succeeded" ? { adminUser: "admin", adminPassword: `fake-password-of-${name}` } : undefined;
     }
 
+    readonly releasedLocks: string[] = [];
+    /** Holder named in the FAKE lock error (the real one names user@host (pid N)). */
+    lockHolder = "root@host (pid 1)";
+
+    async releaseLock(name: string): Promise<void> {
+        this.releasedLocks.push(name);
+    }
+
     /** Lets every hanging operation finish (successfully). */
     releaseAll(): void {
         this.releases.splice(0).forEach((release) => release());
@@ -82,7 +90,7 @@ export class FakeStoreOperations implements StoreOperations {
         }
         if (answer === "fail") return { error: `setup Job failed at step "install WooCommerce" (fake) password=hunter2` };
         if (answer === "lock") {
-            return { error: `stack dev.${call.store} is locked by root@host (pid 1) since 2026-01-01T00:00:00.000Z: another operation is running on this store; it was left alone — run again when it has finished`, lockFailure: true };
+            return { error: `stack dev.${call.store} is locked by ${this.lockHolder} since 2026-01-01T00:00:00.000Z: another operation is running on this store; it was left alone — run again when it has finished`, lockFailure: true };
         }
         call.context.onStep("create Job setup (fake)");
         if (call.kind === "destroy") {

@@ -3,6 +3,8 @@
  * workers; only the per-store Pulumi operation is FAKE (FakeStoreOperations).
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
 import { after, before, beforeEach, describe, it } from "node:test";
 import * as repo from "../../server/db/repository";
 import { FakeStoreOperations } from "./fakeOperations";
@@ -108,6 +110,25 @@ describe("store lifecycle with the FAKE Pulumi operation", () => {
         assert.match(failed.reason ?? "", /is locked by root@host/);
         const events = await repo.eventsSince(db.pool, "shop-locked", 0);
         assert.ok(events.some((event) => /waiting for the stack's lock/.test(event.text)));
+    });
+
+    it("a lock left by a dead Pulumi process on this host is removed (recorded in the events) and the operation runs again; a live holder's lock is not", async () => {
+        const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+        fake.lockHolder = `root@${os.hostname()} (pid ${gone})`;
+        fake.script.set("shop-stale", ["lock", "succeed"]);
+        await create(owner, storeBody("shop-stale"));
+        await status(owner, "shop-stale", "Ready");
+        assert.deepEqual(fake.releasedLocks, ["shop-stale"]);
+        const events = await repo.eventsSince(db.pool, "shop-stale", 0);
+        assert.ok(events.some((event) => event.text.includes(`removing the stale lock of pid ${gone} on this host`)), JSON.stringify(events));
+
+        fake.lockHolder = `root@${os.hostname()} (pid ${process.pid})`;
+        fake.script.set("shop-live-lock", ["lock", "lock"]);
+        await create(owner, storeBody("shop-live-lock"));
+        const failed = await status(owner, "shop-live-lock", "Failed");
+        assert.match(failed.reason ?? "", /is locked by/);
+        assert.deepEqual(fake.releasedLocks, ["shop-stale"], "a lock whose holder lives is never removed");
+        fake.lockHolder = "root@host (pid 1)";
     });
 
     it("DELETE answers 202 Deleting, then 404 once the store and its stack are gone", async () => {

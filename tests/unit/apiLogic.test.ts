@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseListen, parseServeArgs, parseTrustProxy, ServeUsageError, trustProxyOption } from "../../server/config";
-import { redactSecrets } from "../../server/jobs/worker";
+import { deadLockHolder, redactSecrets } from "../../server/jobs/worker";
 import { entryLinesToErrors, problem, summarize } from "../../server/problems";
 import { decide, windowOf } from "../../server/rateLimit";
 import { isFinal, transition } from "../../server/status";
@@ -103,6 +103,13 @@ describe("problems, tokens, redaction", () => {
         assert.equal(bearerToken(`Bearer ${token}`), token);
         assert.equal(bearerToken("Basic x"), undefined);
         assert.equal(bearerToken(undefined), undefined);
+    });
+    it("a lock holder counts as dead only on this host and only when its process is gone", () => {
+        const error = "stack dev.shop is locked by root@vm1 (pid 4242) since 2026-01-01T00:00:00.000Z: …";
+        assert.equal(deadLockHolder(error, "vm1", () => false), "pid 4242");
+        assert.equal(deadLockHolder(error, "vm1", () => true), undefined);
+        assert.equal(deadLockHolder(error, "other-host", () => false), undefined);
+        assert.equal(deadLockHolder("some other failure", "vm1", () => false), undefined);
     });
     it("secret-looking values are masked in reasons and events", () => {
         assert.equal(redactSecrets('failed: password=hunter2, token: "abc" ok'), 'failed: password=[redacted], token: "[redacted]" ok');
