@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import * as repo from "../../server/db/repository";
 import { FakeStoreOperations } from "./fakeOperations";
@@ -432,6 +434,27 @@ describe("events, health, OpenAPI", () => {
         assert.equal(texts.at(-1), "end:Ready");
         const resumed = await api.app.inject({ method: "GET", url: "/api/v1/stores/shop-sse/events", headers: { ...auth(owner), "last-event-id": events.at(-2)!.id } });
         assert.equal(resumed.body.trim(), 'event: end\ndata: {"status":"Ready"}', "Last-Event-ID resumes after the last event seen");
+    });
+
+    it("the dashboard's built files are served at / (its routes fall back to index.html); unknown API paths stay problems", async () => {
+        const dist = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-dashboard-"));
+        fs.writeFileSync(path.join(dist, "index.html"), "<!doctype html><title>WooStore</title>");
+        fs.writeFileSync(path.join(dist, "app.js"), "console.log(1)");
+        const withDashboard = await startTestApi(db, fake, { dashboardDir: dist });
+        try {
+            const index = await withDashboard.app.inject({ method: "GET", url: "/" });
+            assert.equal(index.statusCode, 200);
+            assert.match(index.body, /<title>WooStore<\/title>/);
+            assert.match(String(index.headers["content-security-policy"]), /default-src 'self'/);
+            assert.equal((await withDashboard.app.inject({ method: "GET", url: "/app.js" })).body, "console.log(1)");
+            assert.match((await withDashboard.app.inject({ method: "GET", url: "/stores/shop-a" })).body, /WooStore/);
+            const unknown = await withDashboard.app.inject({ method: "GET", url: "/api/v1/nothing", headers: auth(owner) });
+            assert.equal(unknown.statusCode, 404);
+            assert.match(String(unknown.headers["content-type"]), /problem\+json/);
+        } finally {
+            await withDashboard.close();
+            fs.rmSync(dist, { recursive: true, force: true });
+        }
     });
 
     it("/healthz and /readyz answer without a token; readyz checks the database and migrations", async () => {
