@@ -15,6 +15,8 @@ export interface ServeOptions {
     /** External PostgreSQL; undefined: the embedded one in `postgresDir`. */
     databaseUrl?: string;
     postgresDir: string;
+    /** Set by WOOSTORE_POSTGRES_DIR (never moved elsewhere). */
+    postgresDirExplicit: boolean;
     postgresPort: number;
     /** The base stack whose per-store stacks hold the API's stores. */
     stack: string;
@@ -33,7 +35,7 @@ export const SERVE_USAGE = `usage: npm run serve [-- options]
   --workers N               store operations one worker runs at once (default 2)
   --help                    this text
 environment: DATABASE_URL selects an external PostgreSQL (default: embedded, data in
-  ~/.woostore/postgres, port WOOSTORE_POSTGRES_PORT or 54329); WOOSTORE_ADMIN_TOKEN sets the admin token`;
+  ~/.woostore/postgres or WOOSTORE_POSTGRES_DIR, port WOOSTORE_POSTGRES_PORT or 54329); WOOSTORE_ADMIN_TOKEN sets the admin token`;
 
 export class ServeUsageError extends Error {}
 
@@ -63,7 +65,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, home = os
     const woostoreHome = env.WOOSTORE_HOME ?? path.join(home, ".woostore");
     const options: ServeOptions = {
         host: "127.0.0.1", port: 8080, role: "all", databaseUrl: env.DATABASE_URL || undefined,
-        postgresDir: path.join(woostoreHome, "postgres"), postgresPort: 54329,
+        postgresDir: env.WOOSTORE_POSTGRES_DIR || path.join(woostoreHome, "postgres"), postgresDirExplicit: Boolean(env.WOOSTORE_POSTGRES_DIR), postgresPort: 54329,
         stack: env.WOOSTORE_STACK || "dev", trustProxy: false, workerConcurrency: 2, help: false,
     };
     const listen = (text: string) => {

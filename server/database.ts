@@ -6,20 +6,21 @@
 import * as fs from "node:fs";
 import { Pool } from "pg";
 import { migrate } from "./db/migrate";
-import { startEmbeddedPostgres } from "./db/embedded";
+import { resolvePostgresDir, startEmbeddedPostgres } from "./db/embedded";
 
 export interface Database { url: string; pool: Pool; embedded: boolean; close(): Promise<void> }
 
-export async function openDatabase(options: { databaseUrl?: string; postgresDir: string; postgresPort: number; log: (line: string) => void }): Promise<Database> {
+export async function openDatabase(options: { databaseUrl?: string; postgresDir: string; postgresDirExplicit?: boolean; postgresPort: number; log: (line: string) => void }): Promise<Database> {
     let url = options.databaseUrl;
     let stopEmbedded: (() => Promise<void>) | undefined;
     if (!url) {
-        const passwordFile = `${options.postgresDir}.password`;
+        const postgresDir = resolvePostgresDir(options.postgresDir, options.postgresDirExplicit ?? false, options.log);
+        const passwordFile = `${postgresDir}.password`;
         const running = fs.existsSync(passwordFile) && await reachable(`postgres://postgres:${encodeURIComponent(fs.readFileSync(passwordFile, "utf8").trim())}@127.0.0.1:${options.postgresPort}/woostore`);
         if (running) {
             url = running;
         } else {
-            const embedded = await startEmbeddedPostgres(options.postgresDir, options.postgresPort, options.log);
+            const embedded = await startEmbeddedPostgres(postgresDir, options.postgresPort, () => undefined);
             url = embedded.url;
             stopEmbedded = embedded.stop;
         }

@@ -30,7 +30,8 @@ export interface ServerDeps {
 export async function startServer(options: ServeOptions, deps: ServerDeps): Promise<RunningServer> {
     const print = deps.print ?? ((line: string) => process.stdout.write(`${line}\n`));
     const shutdown = new AbortController();
-    const database = await openDatabase({ databaseUrl: options.databaseUrl, postgresDir: options.postgresDir, postgresPort: options.postgresPort, log: () => undefined });
+    let stopping: Promise<void> | undefined;
+    const database = await openDatabase({ databaseUrl: options.databaseUrl, postgresDir: options.postgresDir, postgresDirExplicit: options.postgresDirExplicit, postgresPort: options.postgresPort, log: (line) => console.error(line) });
     const settings = { ...DEFAULT_QUEUE_SETTINGS, ...deps.queue };
     let boss: PgBoss | undefined;
     let app: FastifyInstance | undefined;
@@ -38,6 +39,8 @@ export async function startServer(options: ServeOptions, deps: ServerDeps): Prom
         const adminToken = await bootstrapAdmin(database.pool, process.env.WOOSTORE_ADMIN_TOKEN || undefined);
         if (adminToken) print(`Admin token (shown once, keep it safe): ${adminToken}`);
         boss = await startBoss(database.url, settings, (error) => {
+            // Connections cut while shutting down are expected, not errors.
+            if (stopping) return;
             if (app) app.log.error({ err: error }, "job queue error"); else print(`job queue error: ${error.message}`);
         });
         app = await buildApp({
@@ -61,7 +64,6 @@ export async function startServer(options: ServeOptions, deps: ServerDeps): Prom
     const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
     const running = boss;
     const server = app;
-    let stopping: Promise<void> | undefined;
     return {
         app, url, database, boss: running,
         stop: () => (stopping ??= (async () => {

@@ -54,7 +54,7 @@ async function main(): Promise<number> {
         return 2;
     }
     const options = parseServeArgs([], process.env);
-    const database = await openDatabase({ databaseUrl: options.databaseUrl, postgresDir: options.postgresDir, postgresPort: options.postgresPort, log: () => undefined });
+    const database = await openDatabase({ databaseUrl: options.databaseUrl, postgresDir: options.postgresDir, postgresDirExplicit: options.postgresDirExplicit, postgresPort: options.postgresPort, log: (line) => console.error(line) });
     try {
         if (command.verb === "create") {
             const token = generateToken();

