@@ -126,6 +126,10 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         const ready = await untilStatus("gamma", "Ready");
         assert.equal(ready.url, "http://gamma.localhost");
         assert.ok((ready.operation?.attempts ?? 0) >= 2, `the operation ran again after the crash: ${JSON.stringify(ready.operation)}`);
+        // The killed Pulumi CLI held the stack's lock; the restarted worker removed it deliberately, and said so.
+        const events = await (await fetch(`${BASE}/stores/gamma/events`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+        assert.match(events, /removing the stale lock of pid \d+ on this host/);
+        assert.match(events, /event: end\ndata: \{"status":"Ready"\}/);
     });
 
     step("a deleted store answers 404, and its namespace and stack are gone", async () => {
