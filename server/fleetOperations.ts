@@ -29,6 +29,7 @@ export function fleetOperations(stack: string): StoreOperations {
     }
     let cli: Promise<PulumiCommand> | undefined;
     let stacks: { at: number; names: Promise<Map<string, StackState>> } | undefined;
+    let refreshing: Promise<void> | undefined;
     const pulumiCommand = () => (cli ??= resolvePulumiCli({ woostoreHome: WOOSTORE_HOME }).then((resolved) => resolved.command));
     // Listing stacks needs only the backend; operations also need the cluster (found or created as `npm run up` does).
     const baseContext = async (withCluster: boolean, operation?: OperationContext): Promise<ApiStoreContext> => ({
@@ -44,9 +45,19 @@ export function fleetOperations(stack: string): StoreOperations {
     return {
         config: () => config,
         listedStores: () => loadInputs(stack).stores,
-        stackStores: () => {
-            if (!stacks || Date.now() - stacks.at > STACKS_TTL_MS) {
-                const names = baseContext(false).then(storeStacks).then((list) => new Map(list.map((entry) => [entry.store, { result: entry.record.result, source: entry.record.source }])));
+        stackStores: (options) => {
+            const load = () => baseContext(false).then(storeStacks).then((list) => new Map(list.map((entry) => [entry.store, { result: entry.record.result, source: entry.record.source }])));
+            const expired = !stacks || Date.now() - stacks.at > STACKS_TTL_MS;
+            if (stacks && expired && options?.allowStale) {
+                // A listing answers at once from the last snapshot and the next one is loaded meanwhile.
+                if (!refreshing) {
+                    refreshing = load().then((names) => { stacks = { at: Date.now(), names: Promise.resolve(names) }; }, () => undefined)
+                        .finally(() => { refreshing = undefined; });
+                }
+                return stacks.names;
+            }
+            if (!stacks || expired) {
+                const names = load();
                 names.catch(() => { stacks = undefined; });
                 stacks = { at: Date.now(), names };
             }

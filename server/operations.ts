@@ -24,8 +24,11 @@ export interface StoreOperations {
     config(): StackConfig;
     /** Stores of the git-managed list (stores.yaml); throws when the list is invalid. */
     listedStores(): ResolvedStore[];
-    /** Stores that have a per-store stack, whoever created them, with how their last operation ended. */
-    stackStores(): Promise<Map<string, StackState>>;
+    /**
+     * Stores that have a per-store stack, whoever created them, with how their last operation
+     * ended. `allowStale`: a listing may answer from an older snapshot while a fresh one loads.
+     */
+    stackStores(options?: { allowStale?: boolean }): Promise<Map<string, StackState>>;
     up(entry: { name: string } & Record<string, unknown>, context: OperationContext): Promise<OperationOutcome>;
     destroy(name: string, context: OperationContext): Promise<OperationOutcome>;
     credentials(name: string): Promise<StoreCredentials | undefined>;

@@ -168,7 +168,7 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         const rows = await repo.listStores(pool, who.admin ? undefined : who.id);
         const stores: StoreView[] = rows.map(apiStoreView);
         if (who.admin) {
-            const stacks = await operations.stackStores().catch(() => new Map());
+            const stacks = await operations.stackStores({ allowStale: true }).catch(() => new Map());
             const taken = new Set(rows.map((row) => row.name));
             for (const store of safeListed()) if (!taken.has(store.name)) stores.push(listedStoreView(store, stacks.get(store.name)));
             stores.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
