@@ -7,7 +7,7 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { loadProgramInputs, ProgramInputs } from "../components/program";
 import { readStackConfigFile } from "../components/stackConfig";
 import { resolvePulumiCli } from "../automation/pulumiCli";
-import { clusterEnv, configAsPulumiGivesIt } from "../automation/up";
+import { clusterEnv } from "../automation/up";
 import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "../automation/workspace";
 import { ApiStoreContext, apiStoreCredentials, destroyApiStore, storeStacks, upApiStore } from "../fleet/apiStores";
 import { storeStackName } from "../components/stackLayout";
@@ -17,9 +17,11 @@ import type { OperationContext, StackState, StoreOperations } from "./operations
 /** Stack listings are cached this long: a POST must not wait for the CLI every time. */
 const STACKS_TTL_MS = 10_000;
 
+/** The stack's config and store list, validated as the program sees them (`woostore:*`, objects as JSON text). */
 export function loadInputs(stack: string): ProgramInputs {
     const raw = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw;
-    return loadProgramInputs(PROJECT_DIR, stack, configAsPulumiGivesIt(raw));
+    const asPulumiGivesIt = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+    return loadProgramInputs(PROJECT_DIR, stack, asPulumiGivesIt);
 }
 
 export function fleetOperations(stack: string): StoreOperations {
