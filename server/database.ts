@@ -26,7 +26,9 @@ export async function openDatabase(options: { databaseUrl?: string; postgresDir:
         }
     }
     const pool = new Pool({ connectionString: url, max: 10 });
-    pool.on("error", (error) => options.log(`database connection error: ${error.message}`));
+    let closing = false;
+    // Connections cut while shutting down are expected; any other cut is worth a line.
+    pool.on("error", (error) => { if (!closing) options.log(`database connection error: ${error.message}`); });
     try {
         await migrate(pool);
     } catch (error) {
@@ -37,6 +39,7 @@ export async function openDatabase(options: { databaseUrl?: string; postgresDir:
     return {
         url, pool, embedded: !options.databaseUrl,
         close: async () => {
+            closing = true;
             await pool.end().catch(() => undefined);
             await stopEmbedded?.();
         },

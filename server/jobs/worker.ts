@@ -55,8 +55,6 @@ function firstLines(text: string, max = 600): string {
 export async function startWorkers(boss: PgBoss, pool: Pool, operations: StoreOperations, options: WorkerOptions): Promise<void> {
     await boss.work(OPERATIONS_QUEUE, {
         localConcurrency: options.concurrency, pollingIntervalSeconds: options.pollingSeconds, includeMetadata: true,
-        // NOTIFY wakes workers for new jobs only; retries come due by time, so polling stays as frequent.
-        notifyPollingIntervalSeconds: Math.max(0.5, options.pollingSeconds),
     }, async ([job]: JobWithMetadata<OperationJob>[]) => runJob(job, pool, operations, options));
     await boss.work(DEAD_LETTER_QUEUE, { pollingIntervalSeconds: Math.max(options.pollingSeconds, 1), includeMetadata: true },
         async ([job]: JobWithMetadata<OperationJob>[]) => deadLetter(job, pool, options.log));
