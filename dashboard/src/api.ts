@@ -144,8 +144,8 @@ export const api = {
         const body = await json<Record<string, unknown>>(`${storePath(name)}/credentials`);
         const admin = (body.admin ?? {}) as Record<string, unknown>;
         return {
-            user: String(body.user ?? body.username ?? admin.user ?? ""),
-            password: String(body.password ?? admin.password ?? ""),
+            user: String(body.adminUser ?? body.user ?? admin.user ?? ""),
+            password: String(body.adminPassword ?? body.password ?? admin.password ?? ""),
             url: typeof body.url === "string" ? body.url : typeof body.adminUrl === "string" ? body.adminUrl : undefined,
         };
     },

@@ -53,7 +53,7 @@ export function describeProgress(event: ServerSentEvent): string {
     }
     if (typeof payload !== "object" || payload === null) return String(payload);
     const p = payload as Record<string, unknown>;
-    const text = [p.message, p.step, p.description, p.phase, p.status].find((v) => typeof v === "string" && v !== "") as string | undefined;
+    const text = [p.text, p.message, p.step, p.description, p.status].find((v) => typeof v === "string" && v !== "") as string | undefined;
     const current = p.current ?? p.index;
     const total = p.total ?? p.of;
     const counted = typeof current === "number" && typeof total === "number" ? ` (${current}/${total})` : "";

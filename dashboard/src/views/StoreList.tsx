@@ -20,8 +20,8 @@ export function StoreList() {
     const [deleting, setDeleting] = useState<string>();
 
     const list = stores.data ?? [];
-    // Only an admin sees other owners' stores (and stores.yaml's), so only then is the owner worth a column.
-    const showOwner = list.some(isReadOnly) || new Set(list.map((s) => s.owner ?? "")).size > 1;
+    // The API names owners to admins only, so the column shows when there is an owner to show.
+    const showOwner = list.some((s) => s.owner);
 
     return (
         <section aria-labelledby="stores-heading">
