@@ -52,6 +52,8 @@ export function describeProgress(event: ServerSentEvent): string {
         return event.data;
     }
     if (typeof payload !== "object" || payload === null) return String(payload);
+    // The stream's last event only repeats the final status, which the badge shows.
+    if (event.event === "end") return "";
     const p = payload as Record<string, unknown>;
     const text = [p.text, p.message, p.step, p.description, p.status].find((v) => typeof v === "string" && v !== "") as string | undefined;
     const current = p.current ?? p.index;
@@ -61,14 +63,12 @@ export function describeProgress(event: ServerSentEvent): string {
     return `${text ?? event.event}${counted}`;
 }
 
-/** The status an event announces, if it does (a status change or the final event). */
-export function statusOf(event: ServerSentEvent): string | undefined {
-    try {
-        const p = JSON.parse(event.data) as Record<string, unknown>;
-        return typeof p.status === "string" ? p.status : undefined;
-    } catch {
-        return undefined;
-    }
+/**
+ * Whether an event changes the store's status: a `status` event ("Provisioning", "Failed: …",
+ * "gone") or the stream's `end` event, after which the store is read again.
+ */
+export function changesStatus(event: ServerSentEvent): boolean {
+    return event.event === "status" || event.event === "end";
 }
 
 /** Reads the stream until it ends or `signal` aborts; each event goes to `onEvent`. */

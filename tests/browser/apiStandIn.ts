@@ -111,9 +111,9 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
                 const flush = () => {
                     for (; sent < visible.events.length; sent++) {
                         const e = visible.events[sent];
-                        res.write(`event: ${e.kind}\ndata: ${JSON.stringify(e.kind === "status" ? { status: e.text, reason: visible.reason } : { text: e.text })}\n\n`);
+                        res.write(`event: ${e.kind}\ndata: ${JSON.stringify({ text: e.text, at: new Date().toISOString() })}\n\n`);
                     }
-                    if (["Ready", "Failed"].includes(visible.status)) { visible.listeners.delete(flush); res.end(); }
+                    if (["Ready", "Failed"].includes(visible.status)) { visible.listeners.delete(flush); res.end(`event: end\ndata: ${JSON.stringify({ status: visible.status })}\n\n`); }
                 };
                 visible.listeners.add(flush);
                 res.on("close", () => visible.listeners.delete(flush));

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, FINAL_STATUSES, type Credentials, type Store } from "../api";
-import { describeProgress, readEvents, statusOf } from "../events";
+import { changesStatus, describeProgress, readEvents } from "../events";
 import { navigate } from "../route";
 import { StatusBadge } from "../components/StatusBadge";
 import { DeleteDialog } from "../components/DeleteDialog";
@@ -9,6 +9,8 @@ import { isReadOnly, POLL_MS } from "./StoreList";
 import { age } from "../time";
 
 const isFinal = (store: Store | undefined) => store !== undefined && FINAL_STATUSES.includes(store.status);
+/** Whether the page should follow the store: an API store on its way somewhere (stores.yaml stores change through git). */
+const isChanging = (store: Store | undefined) => store !== undefined && !isFinal(store) && !isReadOnly(store);
 
 /** Follows the events stream while the store is changing; returns the progress lines so far. */
 function useProgress(name: string, active: boolean): string[] {
@@ -24,7 +26,7 @@ function useProgress(name: string, active: boolean): string[] {
         readEvents(api.eventsPath(name), controller.signal, (event) => {
             const line = describeProgress(event);
             if (line) setLines((previous) => (previous[previous.length - 1] === line ? previous : [...previous.slice(-19), line]));
-            if (statusOf(event)) refresh();
+            if (changesStatus(event)) refresh();
         })
             .then(refresh, () => {
                 // An aborted or broken stream: the polling below still brings the status.
@@ -40,10 +42,10 @@ export function StoreDetail({ name }: { name: string }) {
         queryKey: ["store", name],
         queryFn: () => api.getStore(name),
         // Polling is the fallback to the events stream, and stops once the store is final.
-        refetchInterval: (q) => (q.state.data && !isFinal(q.state.data) ? POLL_MS : false),
+        refetchInterval: (q) => (isChanging(q.state.data) ? POLL_MS : false),
     });
     const data = store.data;
-    const progress = useProgress(name, data !== undefined && !isFinal(data) && data.status !== "Deleting");
+    const progress = useProgress(name, isChanging(data) && data?.status !== "Deleting");
     const [confirmingDelete, setConfirmingDelete] = useState(false);
 
     const retry = useMutation({
@@ -81,7 +83,7 @@ export function StoreDetail({ name }: { name: string }) {
                 {readOnly && (<><dt>Managed by</dt><dd>stores.yaml — change it through git</dd></>)}
             </dl>
 
-            {!isFinal(data) && data.status !== "Deleting" && (
+            {isChanging(data) && data.status !== "Deleting" && (
                 <div className="card progress" aria-labelledby="progress-heading">
                     <h2 id="progress-heading">Progress</h2>
                     <p role="status" aria-live="polite" className="progress-now">{progress[progress.length - 1] ?? `${data.status}…`}</p>

@@ -8,20 +8,23 @@ import { age } from "../time";
 
 export const POLL_MS = 2000;
 
-/** Polls only while some store is still changing; with every store Ready or Failed nothing refreshes. */
-export function pollWhileChanging(stores: Store[] | undefined): number | false {
-    return stores?.some((s) => !FINAL_STATUSES.includes(s.status)) ? POLL_MS : false;
-}
-
 export const isReadOnly = (store: Store) => store.readOnly === true || store.source === "stores.yaml";
+
+/**
+ * Polls only while some API store is still changing; with every store Ready or Failed nothing
+ * refreshes. stores.yaml stores change through `npm run up`, not here, so they never keep it polling.
+ */
+export function pollWhileChanging(stores: Store[] | undefined): number | false {
+    return stores?.some((s) => !isReadOnly(s) && !FINAL_STATUSES.includes(s.status)) ? POLL_MS : false;
+}
 
 export function StoreList() {
     const stores = useQuery({ queryKey: ["stores"], queryFn: () => api.listStores(), refetchInterval: (q) => pollWhileChanging(q.state.data) });
     const [deleting, setDeleting] = useState<string>();
 
     const list = stores.data ?? [];
-    // The API names owners to admins only, so the column shows when there is an owner to show.
-    const showOwner = list.some((s) => s.owner);
+    // Only an admin sees other owners' stores and stores.yaml's, so only then is the owner worth a column.
+    const showOwner = list.some(isReadOnly) || new Set(list.map((s) => s.owner ?? "")).size > 1;
 
     return (
         <section aria-labelledby="stores-heading">
