@@ -3,25 +3,12 @@
  * page's own origin with the bearer token; errors are RFC 9457 problem documents whose
  * `errors` array names the field each problem belongs to.
  */
+import type { Store } from "./model";
+
 export const API_BASE = "/api/v1";
 
-export type StoreStatus = "Queued" | "Provisioning" | "Ready" | "Failed" | "Deleting";
-
-export const FINAL_STATUSES: readonly StoreStatus[] = ["Ready", "Failed"];
-
-export interface Store {
-    name: string;
-    title?: string;
-    url?: string;
-    status: StoreStatus;
-    reason?: string | null;
-    owner?: string | null;
-    /** Where the store comes from: the API, or stores.yaml (read-only here: it changes through git). */
-    source?: string;
-    readOnly?: boolean;
-    createdAt?: string;
-    updatedAt?: string;
-}
+export type { Store, StoreStatus } from "./model";
+export { FINAL_STATUSES } from "./model";
 
 export interface Credentials {
     user: string;

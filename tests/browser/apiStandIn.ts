@@ -17,7 +17,11 @@ interface StandInStore {
 const DIST = path.join(__dirname, "../../dashboard/dist");
 const STEPS = ["create Namespace store-%", "create ResourceQuota", "create Secret admin", "install Helm release %", "wait for MariaDB", "wait for WordPress", "setup: installing WordPress (3/10)", "setup: installing WooCommerce (5/10)", "setup: configuring the shop (8/10)", "setup: done (10/10)"];
 
-export function startStandIn(port: number, tokens: Record<string, { name: string; admin: boolean }>): Promise<http.Server> {
+export interface StandIn { server: http.Server; failCreations(name: string): void; addListedStore(name: string): void }
+
+export function startStandIn(port: number, tokens: Record<string, { name: string; admin: boolean }>): Promise<StandIn> {
+    const failing = new Set<string>();
+    const listed: string[] = [];
     const stores = new Map<string, StandInStore>();
     const creations = new Map<string, number[]>();
     const createBody = storeEntrySchema.pick({ name: true, title: true, admin: true, woocommerce: true, quota: true });
@@ -34,7 +38,7 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
         const tick = () => {
             if (!stores.has(store.name)) return;
             if (store.status === "Queued") { emit(store, "status", "Provisioning"); return setTimeout(tick, 300); }
-            if (store.name.startsWith("fail") && store.attempt === 1 && i === 5) { store.reason = "setup Job failed: wp plugin install woocommerce exited 1"; emit(store, "status", "Failed"); return; }
+            if (failing.has(store.name) && store.attempt === 1 && i === 5) { store.reason = "setup Job failed: wp plugin install woocommerce exited 1"; emit(store, "status", "Failed"); return; }
             if (i < STEPS.length) { emit(store, "step", STEPS[i++].replace("%", store.name)); return setTimeout(tick, 250); }
             store.url = `http://${store.name}.woostore.localhost`;
             store.reason = null;
@@ -42,7 +46,7 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
         };
         setTimeout(tick, 500);
     };
-    const view = (s: StandInStore, admin: boolean) => ({ name: s.name, status: s.status, reason: s.reason, url: s.url, source: "api", readOnly: false, owner: admin ? s.owner : null, createdAt: s.createdAt, updatedAt: s.updatedAt, operation: null });
+    const view = (s: StandInStore, _admin: boolean) => ({ name: s.name, status: s.status, reason: s.reason, url: s.url, source: "api", readOnly: false, owner: s.owner, createdAt: s.createdAt, updatedAt: s.updatedAt, operation: null });
 
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://x");
@@ -67,7 +71,7 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
         let body = "";
         req.on("data", (c: Buffer) => { body += c.toString(); });
         req.on("end", () => {
-            if (!name && req.method === "GET") return send(200, { stores: [...stores.values()].filter((s) => caller.admin || s.owner === caller.name).map((s) => view(s, caller.admin)) });
+            if (!name && req.method === "GET") return send(200, { stores: [...[...stores.values()].filter((s) => caller.admin || s.owner === caller.name).map((s) => view(s, caller.admin)), ...(caller.admin ? listed.map((l) => ({ name: l, status: "Ready", reason: null, url: `http://${l}.woostore.localhost`, source: "stores.yaml", readOnly: true, owner: null, createdAt: null, updatedAt: null, operation: null })) : [])] });
             if (!name && req.method === "POST") {
                 const ip = req.socket.remoteAddress ?? "";
                 const now = Date.now();
@@ -122,7 +126,7 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
             return problem(405, "method not allowed");
         });
     });
-    return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+    return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, failCreations: (n) => failing.add(n), addListedStore: (n) => { listed.push(n); } })));
 }
 
 if (require.main === module) {

@@ -94,6 +94,7 @@ after(async () => {
 describe("dashboard in Chromium", () => {
     before(async () => {
         api = await startApiUnderTest();
+        api.addListedStore("catalog");
     });
 
     after(async () => {
@@ -215,6 +216,40 @@ describe("dashboard in Chromium", () => {
         await page.close();
     });
 
+    test("a taken name: the API's 409 is shown at the name field", async () => {
+        const page = await openPage();
+        await signIn(page, api.tokens.alice);
+        await page.goto("/#/new");
+        await fillCreateForm(page, { name: "shop-one", email: "owner@example.com" });
+        await page.getByRole("button", { name: "Create store" }).click();
+        const nameError = page.locator('[data-field="name"]');
+        await nameError.waitFor();
+        assert.match(await nameError.innerText(), /the name "shop-one" is taken/);
+        assert.equal(await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
+        await shot(page, "06b-name-taken");
+        assert.deepEqual(unexpectedErrors(pageErrors(page), "409"), []);
+        await page.close();
+    });
+
+    test("a failed store shows the reason and Retry; after Retry it becomes Ready", async () => {
+        api.failCreations("shop-fail");
+        const page = await openPage();
+        await signIn(page, api.tokens.alice);
+        await page.goto("/#/new");
+        await fillCreateForm(page, { name: "shop-fail", email: "owner@example.com" });
+        await page.getByRole("button", { name: "Create store" }).click();
+        const failed = page.getByRole("heading", { name: "Provisioning failed" });
+        await failed.waitFor({ timeout: 45_000 });
+        assert.match(await page.locator(".reason").innerText(), /setup Job failed/);
+        assert.equal(await page.getByRole("button", { name: "Show credentials" }).count(), 0, "no credentials while Failed");
+        await assertAccessible(page, "failed store");
+        await shot(page, "06c-store-failed");
+        await page.getByRole("button", { name: "Retry" }).click();
+        await page.locator(".view-header .badge", { hasText: "Ready" }).waitFor({ timeout: 45_000 });
+        assert.equal(await failed.count(), 0);
+        await page.close();
+    });
+
     test("credentials: shown on request only when Ready, copied, hidden again on navigation", async () => {
         const page = await openPage();
         await signIn(page, api.tokens.alice);
@@ -242,6 +277,7 @@ describe("dashboard in Chromium", () => {
         const bob = await openPage();
         await signIn(bob, api.tokens.bob);
         await bob.getByRole("heading", { name: "No stores yet" }).waitFor();
+        assert.equal(await bob.locator("tr[data-store]").count(), 0, "bob sees none of alice's stores, nor stores.yaml's");
         await bob.goto("/#/stores/shop-one");
         await bob.getByText("There is no store by this name among yours").waitFor();
         await shot(bob, "08-other-owner-not-found");
@@ -253,6 +289,10 @@ describe("dashboard in Chromium", () => {
         const row = admin.locator('tr[data-store="shop-one"]');
         await row.waitFor();
         assert.match(await row.innerText(), /alice/);
+        // The stores.yaml store: listed for admins, read-only, no Delete.
+        const listed = admin.locator('tr[data-store="catalog"]');
+        assert.match(await listed.innerText(), /Read-only \(stores\.yaml\)/);
+        assert.equal(await listed.getByRole("button").count(), 0);
         await assertAccessible(admin, "store list (admin)");
         await shot(admin, "09-store-list-admin");
         await admin.close();
@@ -305,6 +345,23 @@ describe("dashboard in Chromium", () => {
         await page.close();
     });
 
+    test("dark scheme: the store list and a store pass axe-core's contrast checks", async () => {
+        const context = await browser.newContext({ baseURL: api.baseUrl, viewport: { width: 1280, height: 860 }, colorScheme: "dark" });
+        contexts.push(context);
+        const page = await context.newPage();
+        const errors = watchConsole(page);
+        await signIn(page, api.tokens.admin);
+        await page.locator('tr[data-store="shop-one"]').waitFor();
+        assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(18, 20, 23)");
+        await assertAccessible(page, "store list, dark");
+        await shot(page, "12b-store-list-dark");
+        await page.getByRole("link", { name: "shop-fail", exact: true }).click();
+        await page.getByRole("button", { name: "Show credentials" }).waitFor();
+        await assertAccessible(page, "store detail, dark");
+        await page.close();
+        consoleErrors.push(...errors);
+    });
+
     test("nothing refreshes while every store is Ready", async () => {
         const page = await openPage();
         await signIn(page, api.tokens.alice);
@@ -332,7 +389,8 @@ describe("dashboard in Chromium", () => {
         await shot(page, "14-delete-dialog");
         await confirm.click();
         await page.getByRole("heading", { name: "Stores", level: 1 }).waitFor();
-        await page.getByRole("heading", { name: "No stores yet" }).waitFor({ timeout: 30_000 });
+        await page.locator('tr[data-store="shop-one"]').waitFor({ state: "detached", timeout: 30_000 });
+        await page.locator('tr[data-store="shop-fail"]').waitFor();
         await page.close();
     });
 

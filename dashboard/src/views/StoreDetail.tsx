@@ -1,16 +1,13 @@
 import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, ApiError, FINAL_STATUSES, type Credentials, type Store } from "../api";
+import { api, ApiError, type Credentials } from "../api";
+import { isChanging, isReadOnly, POLL_MS } from "../model";
 import { changesStatus, describeProgress, readEvents } from "../events";
 import { navigate } from "../route";
 import { StatusBadge } from "../components/StatusBadge";
 import { DeleteDialog } from "../components/DeleteDialog";
-import { isReadOnly, POLL_MS } from "./StoreList";
 import { age } from "../time";
 
-const isFinal = (store: Store | undefined) => store !== undefined && FINAL_STATUSES.includes(store.status);
-/** Whether the page should follow the store: an API store on its way somewhere (stores.yaml stores change through git). */
-const isChanging = (store: Store | undefined) => store !== undefined && !isFinal(store) && !isReadOnly(store);
 
 /** Follows the events stream while the store is changing; returns the progress lines so far. */
 function useProgress(name: string, active: boolean): string[] {

@@ -1,30 +1,18 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { api, FINAL_STATUSES, type Store } from "../api";
+import { api } from "../api";
+import { isReadOnly, pollWhileChanging, showsOwners } from "../model";
 import { hrefFor } from "../route";
 import { StatusBadge } from "../components/StatusBadge";
 import { DeleteDialog } from "../components/DeleteDialog";
 import { age } from "../time";
-
-export const POLL_MS = 2000;
-
-export const isReadOnly = (store: Store) => store.readOnly === true || store.source === "stores.yaml";
-
-/**
- * Polls only while some API store is still changing; with every store Ready or Failed nothing
- * refreshes. stores.yaml stores change through `npm run up`, not here, so they never keep it polling.
- */
-export function pollWhileChanging(stores: Store[] | undefined): number | false {
-    return stores?.some((s) => !isReadOnly(s) && !FINAL_STATUSES.includes(s.status)) ? POLL_MS : false;
-}
 
 export function StoreList() {
     const stores = useQuery({ queryKey: ["stores"], queryFn: () => api.listStores(), refetchInterval: (q) => pollWhileChanging(q.state.data) });
     const [deleting, setDeleting] = useState<string>();
 
     const list = stores.data ?? [];
-    // Only an admin sees other owners' stores and stores.yaml's, so only then is the owner worth a column.
-    const showOwner = list.some(isReadOnly) || new Set(list.map((s) => s.owner ?? "")).size > 1;
+    const showOwner = showsOwners(list);
 
     return (
         <section aria-labelledby="stores-heading">
