@@ -17,10 +17,12 @@ interface StandInStore {
 const DIST = path.join(__dirname, "../../dashboard/dist");
 const STEPS = ["create Namespace store-%", "create ResourceQuota", "create Secret admin", "install Helm release %", "wait for MariaDB", "wait for WordPress", "setup: installing WordPress (3/10)", "setup: installing WooCommerce (5/10)", "setup: configuring the shop (8/10)", "setup: done (10/10)"];
 
-export interface StandIn { server: http.Server; failCreations(name: string): void; addListedStore(name: string): void }
+export interface StandIn { server: http.Server; failCreations(name: string): void; addListedStore(name: string): void; holdAtSetupStep(name: string): () => void }
 
 export function startStandIn(port: number, tokens: Record<string, { name: string; admin: boolean }>): Promise<StandIn> {
     const failing = new Set<string>();
+    const holds = new Map<string, () => void>();
+    const held = new Set<string>();
     const listed: string[] = [];
     const stores = new Map<string, StandInStore>();
     const creations = new Map<string, number[]>();
@@ -39,7 +41,12 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
             if (!stores.has(store.name)) return;
             if (store.status === "Queued") { emit(store, "status", "Provisioning"); return setTimeout(tick, 300); }
             if (failing.has(store.name) && store.attempt === 1 && i === 5) { store.reason = "setup Job failed: wp plugin install woocommerce exited 1"; emit(store, "status", "Failed"); return; }
-            if (i < STEPS.length) { emit(store, "step", STEPS[i++].replace("%", store.name)); return setTimeout(tick, 250); }
+            if (i < STEPS.length) {
+                const step = STEPS[i++].replace("%", store.name);
+                emit(store, "step", step);
+                if (step.includes("WooCommerce") && held.has(store.name)) { holds.set(store.name, () => { held.delete(store.name); setTimeout(tick, 250); }); return; }
+                return setTimeout(tick, 250);
+            }
             store.url = `http://${store.name}.woostore.localhost`;
             store.reason = null;
             emit(store, "status", "Ready");
@@ -126,7 +133,7 @@ export function startStandIn(port: number, tokens: Record<string, { name: string
             return problem(405, "method not allowed");
         });
     });
-    return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, failCreations: (n) => failing.add(n), addListedStore: (n) => { listed.push(n); } })));
+    return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, failCreations: (n) => failing.add(n), addListedStore: (n) => { listed.push(n); }, holdAtSetupStep: (n) => { held.add(n); return () => { held.delete(n); holds.get(n)?.(); }; } })));
 }
 
 if (require.main === module) {

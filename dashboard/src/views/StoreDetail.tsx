@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, type Credentials } from "../api";
-import { isChanging, isReadOnly, POLL_MS } from "../model";
+import { isChanging, isFinal, isReadOnly, POLL_MS } from "../model";
 import { changesStatus, describeProgress, readEvents } from "../events";
 import { navigate } from "../route";
 import { StatusBadge } from "../components/StatusBadge";
@@ -106,7 +106,8 @@ export function StoreDetail({ name }: { name: string }) {
 
             {!readOnly && (
                 <div className="danger-zone">
-                    <button type="button" className="button danger-outline" onClick={() => setConfirmingDelete(true)} disabled={data.status === "Deleting"}>Delete store…</button>
+                    <button type="button" className="button danger-outline" onClick={() => setConfirmingDelete(true)} disabled={!isFinal(data)} aria-describedby={isFinal(data) ? undefined : "delete-later"}>Delete store…</button>
+                    {!isFinal(data) && data.status !== "Deleting" && <p id="delete-later" className="hint">A store can be deleted once it is Ready or Failed.</p>}
                 </div>
             )}
             {confirmingDelete && (

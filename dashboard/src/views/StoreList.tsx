@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
-import { isReadOnly, pollWhileChanging, showsOwners } from "../model";
+import { isFinal, isReadOnly, pollWhileChanging, showsOwners } from "../model";
 import { hrefFor } from "../route";
 import { StatusBadge } from "../components/StatusBadge";
 import { DeleteDialog } from "../components/DeleteDialog";
@@ -53,7 +53,7 @@ export function StoreList() {
                                 <td data-label="Actions" className="row-actions">
                                     {isReadOnly(store)
                                         ? <span className="readonly" title="Changed through git, in stores.yaml">Read-only (stores.yaml)</span>
-                                        : <button type="button" className="button small danger-outline" disabled={store.status === "Deleting"} onClick={() => setDeleting(store.name)} aria-label={`Delete ${store.name}`}>Delete</button>}
+                                        : <button type="button" className="button small danger-outline" disabled={!isFinal(store)} title={isFinal(store) ? undefined : "A store can be deleted once it is Ready or Failed"} onClick={() => setDeleting(store.name)} aria-label={`Delete ${store.name}`}>Delete</button>}
                                 </td>
                             </tr>
                         ))}
