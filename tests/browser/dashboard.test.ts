@@ -382,8 +382,16 @@ describe("dashboard in Chromium", () => {
         const page = await openPage();
         await signIn(page, api.tokens.alice);
         await page.getByRole("link", { name: "shop-one", exact: true }).click();
-        await page.getByRole("button", { name: "Delete store…" }).click();
+        const opener = page.getByRole("button", { name: "Delete store…" });
+        await opener.click();
         const dialog = page.getByRole("dialog", { name: "Delete shop-one?" });
+        await dialog.waitFor();
+        // Escape closes it and focus goes back to the button that opened it.
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-name", "focus starts in the name field");
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "detached" });
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Delete store…");
+        await page.keyboard.press("Enter");
         await dialog.waitFor();
         const confirm = dialog.getByRole("button", { name: "Delete store" });
         assert.equal(await confirm.isDisabled(), true);
