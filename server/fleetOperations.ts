@@ -1,0 +1,75 @@
+/**
+ * The real store operations: the fleet layer's per-store stacks (fleet/apiStores.ts) with the
+ * same backend settings, Pulumi CLI and cluster as `npm run up`.
+ */
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { loadProgramInputs, ProgramInputs } from "../components/program";
+import { readStackConfigFile } from "../components/stackConfig";
+import { resolvePulumiCli } from "../automation/pulumiCli";
+import { clusterEnv, configAsPulumiGivesIt } from "../automation/up";
+import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "../automation/workspace";
+import { ApiStoreContext, apiStoreCredentials, destroyApiStore, storeStacks, upApiStore } from "../fleet/apiStores";
+import { storeStackName } from "../components/stackLayout";
+import { fleetDir } from "../fleet/workspace";
+import type { OperationContext, StackState, StoreOperations } from "./operations";
+
+/** Stack listings are cached this long: a POST must not wait for the CLI every time. */
+const STACKS_TTL_MS = 10_000;
+
+export function loadInputs(stack: string): ProgramInputs {
+    const raw = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw;
+    return loadProgramInputs(PROJECT_DIR, stack, configAsPulumiGivesIt(raw));
+}
+
+export function fleetOperations(stack: string): StoreOperations {
+    const config = loadInputs(stack).config;
+    if (config.stackLayout !== "perStore") {
+        throw new Error(`stack ${stack} has woostore:stackLayout ${config.stackLayout}: the API creates one stack per store — set woostore:stackLayout: perStore in Pulumi.${stack}.yaml (README: "Stack layouts")`);
+    }
+    let cli: Promise<PulumiCommand> | undefined;
+    let stacks: { at: number; names: Promise<Map<string, StackState>> } | undefined;
+    const pulumiCommand = () => (cli ??= resolvePulumiCli({ woostoreHome: WOOSTORE_HOME }).then((resolved) => resolved.command));
+    // Listing stacks needs only the backend; operations also need the cluster (found or created as `npm run up` does).
+    const baseContext = async (withCluster: boolean, operation?: OperationContext): Promise<ApiStoreContext> => ({
+        projectDir: PROJECT_DIR,
+        woostoreHome: WOOSTORE_HOME,
+        baseStack: stack,
+        envVars: pulumiEnv({ env: withCluster ? clusterEnv(stack) : {} }),
+        pulumiCommand: await pulumiCommand(),
+        signal: operation?.signal,
+        onStep: operation?.onStep,
+        logDir: path.join(WOOSTORE_HOME, "logs", "api"),
+    });
+    return {
+        config: () => config,
+        listedStores: () => loadInputs(stack).stores,
+        stackStores: () => {
+            if (!stacks || Date.now() - stacks.at > STACKS_TTL_MS) {
+                const names = baseContext(false).then(storeStacks).then((list) => new Map(list.map((entry) => [entry.store, { result: entry.record.result, source: entry.record.source }])));
+                names.catch(() => { stacks = undefined; });
+                stacks = { at: Date.now(), names };
+            }
+            return stacks.names;
+        },
+        up: async (entry, context) => {
+            const outcome = await upApiStore(entry, await baseContext(true, context));
+            stacks = undefined;
+            return outcome;
+        },
+        destroy: async (name, context) => {
+            const outcome = await destroyApiStore(name, await baseContext(true, context));
+            stacks = undefined;
+            return outcome;
+        },
+        releaseLock: async (name) => {
+            const context = await baseContext(false);
+            const fleet = await LocalWorkspace.create({ workDir: fleetDir(context.woostoreHome, context.projectDir), envVars: context.envVars, pulumiCommand: context.pulumiCommand });
+            await (await Stack.select(storeStackName(stack, name), fleet)).cancel();
+        },
+        credentials: async (name) => {
+            const found = await apiStoreCredentials(name, await baseContext(false));
+            return found?.adminUser && found.adminPassword ? { adminUser: found.adminUser, adminPassword: found.adminPassword } : undefined;
+        },
+    };
+}

@@ -1,0 +1,139 @@
+/**
+ * Tier 2: the self-service API with no fakes. `npm run serve` (embedded PostgreSQL, pg-boss
+ * workers, the fleet's per-store stacks through the real Pulumi CLI) against the testbed's
+ * kube-apiserver with KWOK nodes: two stores created over HTTP become Ready with URLs, their
+ * credentials are readable, the server is killed (its whole process group, Pulumi included)
+ * while a third store provisions and after a restart that store still becomes Ready, and a
+ * deleted store's namespace and stack are gone.
+ */
+import assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { PROJECT_DIR } from "../../automation/workspace";
+import { Fleet } from "./fleetHarness";
+import { Cluster, eventually, kubectlJson, loadTestbedEnv, startCluster } from "./testbed";
+
+const STEP = { timeout: 20 * 60 * 1000 };
+const step = (name: string, fn: () => Promise<void>) => it(name, STEP, fn);
+const PORT = 49080;
+const POSTGRES_PORT = 49081;
+const ADMIN_TOKEN = "wst_e2e-api-admin-token-0123456789abcdefghijklmnop";
+const BASE = `http://127.0.0.1:${PORT}/api/v1`;
+
+type Store = { name: string; status: string; url: string | null; reason: string | null; operation: { attempts: number; state: string } | null };
+
+describe("self-service API on the testbed (real npm run serve, embedded PostgreSQL, Pulumi CLI, kube-apiserver with KWOK nodes)", () => {
+    let cluster: Cluster;
+    let fleet: Fleet;
+    let server: ChildProcess | undefined;
+    let serverLog = "";
+
+    const api = async (method: string, url: string, body?: unknown) => {
+        const response = await fetch(`${BASE}${url}`, {
+            method,
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+            body: body ? JSON.stringify(body) : undefined,
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+    };
+    const store = async (name: string) => (await api("GET", `/stores/${name}`)).body as unknown as Store;
+    const namespaces = async () => (await kubectlJson<{ items: { metadata: { name: string } }[] }>(cluster, ["get", "namespaces", "-l", "woostore.io/store"])).items.map((item) => item.metadata.name).sort();
+    const untilStatus = async (name: string, wanted: string, seconds = 900) => {
+        let last: Store | undefined;
+        await eventually(`store ${name} ${wanted} (last: ${JSON.stringify(last)})`, seconds, async () => {
+            last = await store(name);
+            if (last.status === "Failed" && wanted !== "Failed") throw new Error(`store ${name} Failed: ${last.reason}`);
+            return last.status === wanted;
+        }).catch((error: Error) => {
+            throw new Error(`${error.message}\nlast: ${JSON.stringify(last)}\nserver log tail:\n${serverLog.slice(-4000)}`);
+        });
+        return last!;
+    };
+
+    /** `npm run serve` in its own process group, so that a kill takes the Pulumi CLI with it (as a crashed host would). */
+    const startServer = async () => {
+        const child = spawn("npm", ["run", "serve", "--", "--listen", `127.0.0.1:${PORT}`, "--stack", fleet.stack], {
+            cwd: PROJECT_DIR, detached: true, stdio: ["ignore", "pipe", "pipe"],
+            env: { ...fleet.env(), WOOSTORE_ADMIN_TOKEN: ADMIN_TOKEN, WOOSTORE_POSTGRES_PORT: String(POSTGRES_PORT), WOOSTORE_LOG_LEVEL: "info" },
+        });
+        child.stdout!.on("data", (chunk: Buffer) => { serverLog += chunk.toString(); });
+        child.stderr!.on("data", (chunk: Buffer) => { serverLog += chunk.toString(); });
+        server = child;
+        await eventually("the API to be ready", 120, async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200)
+            .catch((error: Error) => { throw new Error(`${error.message}\nserver log:\n${serverLog.slice(-4000)}`); });
+    };
+    const killServer = async (signal: NodeJS.Signals) => {
+        const child = server!;
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        process.kill(-child.pid!, signal);
+        await exited;
+        server = undefined;
+    };
+
+    before(async () => {
+        loadTestbedEnv();
+        cluster = startCluster("api", 49000);
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-api-state-"));
+        fleet = new Fleet(`e2eapi${process.pid}`, cluster, `file://${backend}`);
+        // The embedded PostgreSQL runs as the postgres user when the tests run as root: its data dir must be reachable.
+        fs.chmodSync(fleet.dir, 0o755);
+        await startServer();
+    }, STEP);
+
+    after(async () => {
+        try {
+            if (server) await killServer("SIGTERM");
+        } finally {
+            fleet?.dispose();
+            cluster?.down();
+        }
+    });
+
+    step("two stores created over HTTP become Ready with their URLs", async () => {
+        for (const name of ["alpha", "beta"]) {
+            const response = await api("POST", "/stores", { name, admin: { email: `owner@${name}.example.com` } });
+            assert.equal(response.status, 202, JSON.stringify(response.body));
+            assert.equal(response.body.status, "Queued");
+        }
+        for (const name of ["alpha", "beta"]) {
+            const ready = await untilStatus(name, "Ready");
+            assert.equal(ready.url, `http://${name}.localhost`);
+        }
+        assert.deepEqual(await namespaces(), ["store-alpha", "store-beta"]);
+        assert.deepEqual(fleet.stacks(), [`${fleet.stack}.alpha`, `${fleet.stack}.beta`]);
+    });
+
+    step("credentials of a Ready store are readable", async () => {
+        const response = await api("GET", "/stores/alpha/credentials");
+        assert.equal(response.status, 200, JSON.stringify(response.body));
+        assert.equal(response.body.adminUser, "admin");
+        assert.ok(typeof response.body.adminPassword === "string" && response.body.adminPassword.length >= 16);
+        assert.ok(!serverLog.includes(String(response.body.adminPassword)), "the password is not in the server's log");
+    });
+
+    step("the server is killed while a third store provisions; after a restart that store still becomes Ready", async () => {
+        const response = await api("POST", "/stores", { name: "gamma", admin: { email: "owner@gamma.example.com" } });
+        assert.equal(response.status, 202);
+        // Mid-operation: Pulumi has started creating the store's resources.
+        await eventually("gamma's namespace to exist", 600, async () => (await namespaces()).includes("store-gamma"));
+        assert.equal((await store("gamma")).status, "Provisioning");
+        await killServer("SIGKILL");
+        await startServer();
+        const ready = await untilStatus("gamma", "Ready");
+        assert.equal(ready.url, "http://gamma.localhost");
+        assert.ok((ready.operation?.attempts ?? 0) >= 2, `the operation ran again after the crash: ${JSON.stringify(ready.operation)}`);
+    });
+
+    step("a deleted store answers 404, and its namespace and stack are gone", async () => {
+        const response = await api("DELETE", "/stores/beta");
+        assert.equal(response.status, 202, JSON.stringify(response.body));
+        assert.equal(response.body.status, "Deleting");
+        await eventually("beta to be gone", 900, async () => (await api("GET", "/stores/beta")).status === 404);
+        await eventually("beta's namespace to be gone", 300, async () => !(await namespaces()).includes("store-beta"));
+        assert.deepEqual(fleet.stacks(), [`${fleet.stack}.alpha`, `${fleet.stack}.gamma`]);
+    });
+});
