@@ -7,7 +7,7 @@ export default tseslint.config(
   { ignores: ["node_modules/**", "bin/**", "eslint.config.mjs", "**/*.js"] },
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx", "**/*.mts"],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

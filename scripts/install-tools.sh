@@ -49,10 +49,12 @@ go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionl
   "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
 
 # shellcheck lints the setup script; php-cli runs the setup script's JSON parsing for real in
-# its logic tests (the wordpress:cli image has php, not jq).
+# its logic tests (the wordpress:cli image has php, not jq); chromium is the browser the
+# dashboard's browser tests drive (playwright-core downloads none).
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v php >/dev/null || missing+=(php-cli)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   log "installing ${missing[*]} from Debian…"
   sudo=""
@@ -60,4 +62,4 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 ln -sf "$(command -v shellcheck)" "$BIN_DIR/shellcheck"
-log "tools ready in $BIN_DIR: $("$BIN_DIR/helm" version --short) · actionlint $("$BIN_DIR/actionlint" -version | head -1) · $("$BIN_DIR/shellcheck" --version | sed -n 2p)"
+log "tools ready in $BIN_DIR: $("$BIN_DIR/helm" version --short) · actionlint $("$BIN_DIR/actionlint" -version | head -1) · $("$BIN_DIR/shellcheck" --version | sed -n 2p) · $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium missing')"
