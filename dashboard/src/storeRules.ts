@@ -7,6 +7,7 @@
  */
 import { regexes } from "zod/v4/core";
 import { DNS_LABEL, MAX_STORE_NAME_LENGTH } from "../../components/names";
+import { shown } from "../../components/text";
 
 /** The form's fields, keyed by their path in the API's request body. */
 export type FieldPath = "name" | "title" | "admin.email" | "admin.user" | "woocommerce.currency" | "woocommerce.country";
@@ -38,6 +39,15 @@ export function nameProblem(name: string): FieldProblem | undefined {
     if (name.length > MAX_STORE_NAME_LENGTH) {
         return { message: `name "${name}" is longer than ${MAX_STORE_NAME_LENGTH} characters`, hint: "shorten it so the namespace, Helm release and labels derived from it fit Kubernetes' limits" };
     }
+    const nonAscii = [...name].find((character) => character.charCodeAt(0) > 0x7f);
+    if (nonAscii !== undefined) {
+        // The same words as components/dnsNames.ts nonAsciiProblem (which needs Node's net module).
+        const code = `U+${nonAscii.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+        return {
+            message: `name ${shown(name)} contains the non-ASCII character '${nonAscii}' (${code})`,
+            hint: "write it in plain ASCII (a look-alike letter from another alphabet is a different name); an internationalised domain name goes in its punycode form, xn--…",
+        };
+    }
     if (!DNS_LABEL.test(name)) {
         return { message: `name "${name}" is not a DNS-1123 label`, hint: "use lowercase letters, digits and '-', start with a letter, end with a letter or digit" };
     }
@@ -58,17 +68,21 @@ export function emailProblem(email: string): FieldProblem | undefined {
 }
 
 export function userProblem(user: string): FieldProblem | undefined {
-    if (user !== "" && !WORDPRESS_LOGIN.test(user)) return { message: "not a valid WordPress login", hint: "use 3–60 lowercase letters, digits, '_', '.', '-'" };
+    if (user !== "" && !WORDPRESS_LOGIN.test(user)) return { message: `the login ${shown(user)} is not a valid WordPress login`, hint: "use 3–60 lowercase letters, digits, '_', '.', '-'" };
     return undefined;
 }
 
 export function currencyProblem(currency: string): FieldProblem | undefined {
-    if (currency !== "" && !CURRENCY.test(currency)) return { message: `currency "${currency}" is not an ISO 4217 code`, hint: "write three capital letters, e.g. USD or EUR" };
+    if (currency !== "" && !CURRENCY.test(currency)) {
+        const hint = /^[a-z]{3}$/.test(currency) ? `write it in capitals: "${currency.toUpperCase()}"` : "write three capital letters, e.g. USD or EUR";
+        return { message: `currency ${shown(currency)} is not an ISO 4217 code`, hint };
+    }
     return undefined;
 }
 
 export function countryProblem(country: string): FieldProblem | undefined {
-    if (country !== "" && !COUNTRY.test(country)) return { message: `country "${country}" is not a WooCommerce country`, hint: "write an ISO 3166 code, optionally with a state: US:CA, DE" };
+    if (country !== "" && /^[a-z]{2}(:.*)?$/.test(country)) return { message: `country ${shown(country)} is in lowercase`, hint: `write the code in capitals: "${country.toUpperCase()}"` };
+    if (country !== "" && !COUNTRY.test(country)) return { message: `country ${shown(country)} is not a WooCommerce country`, hint: "write an ISO 3166-1 alpha-2 code, optionally with a state: US:CA, DE" };
     return undefined;
 }
 

@@ -199,7 +199,7 @@ describe("requests: validation, conflicts, limits", () => {
         assert.equal(response.statusCode, 422, response.body);
         const error = json<{ errors: { path: string; message: string; hint: string }[] }>(response).errors[0];
         assert.equal(error.path, "quota.cpu");
-        assert.match(error.message, /above the stack's bound/);
+        assert.match(error.message, /is above the bound/);
         assert.match(error.hint, /lower it/);
     });
 
