@@ -20,7 +20,7 @@ import { storeNames } from "./names";
 import { parseYamlSource, positionOf, type Problem } from "./problems";
 import type { ResolvedStore } from "./storeList";
 import { storeLabels, type NetworkPolicySpec } from "./tenancy";
-import { WWW_DATA_UID } from "./setupJob";
+import { WWW_DATA_POD_SECURITY } from "./setupJob";
 
 export const BACKUP_SCRIPT_PATH = path.join(__dirname, "..", "backup", "woostore-backup.sh");
 export const BACKUP_SCRIPT_KEY = "woostore-backup.sh";
@@ -220,13 +220,7 @@ export function backupPodSpec(options: BackupPodOptions) {
             restartPolicy: "Never",
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-                runAsNonRoot: true,
-                runAsUser: WWW_DATA_UID,
-                runAsGroup: WWW_DATA_UID,
-                fsGroup: WWW_DATA_UID,
-                seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: WWW_DATA_POD_SECURITY,
             // The WordPress volume is ReadWriteOnce: while WordPress runs, only pods on its node can mount it.
             // A restore runs with WordPress scaled down, so it has no WordPress pod to follow.
             ...(writesUploads ? {} : {

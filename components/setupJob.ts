@@ -19,6 +19,15 @@ export const DEMO_PRODUCT_SKU = "woostore-demo-product";
 /** uid/gid of www-data in the Debian WordPress image: files the Job writes must be Apache's. */
 export const WWW_DATA_UID = 33;
 
+/** Pod security of the pods that work on the WordPress volume as www-data (setup, backup): restricted. */
+export const WWW_DATA_POD_SECURITY = {
+    runAsNonRoot: true,
+    runAsUser: WWW_DATA_UID,
+    runAsGroup: WWW_DATA_UID,
+    fsGroup: WWW_DATA_UID,
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
 let cachedScript: string | undefined;
 
 /** The setup script, read once per program run (every store mounts the same text). */
@@ -90,13 +99,7 @@ export function setupJobSpec(store: ResolvedStore, config: StackConfig, scriptHa
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
-                securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: WWW_DATA_UID,
-                    runAsGroup: WWW_DATA_UID,
-                    fsGroup: WWW_DATA_UID,
-                    seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: WWW_DATA_POD_SECURITY,
                 // The WordPress volume is ReadWriteOnce: only pods on the WordPress pod's node can mount it.
                 affinity: {
                     podAffinity: {
