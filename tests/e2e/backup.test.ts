@@ -77,6 +77,9 @@ function simulatedBackupResultStage(namespace: string): string {
 
 interface PodList { items: { metadata: { name: string }; status?: { phase?: string } }[] }
 
+/** With backups on, a fifth pod (the backup Job) may run beside WordPress, MariaDB, setup and WP-Cron: 2 CPU / 2Gi do not hold them. */
+const ROOM_FOR_BACKUP_POD = { quota: { cpu: "3", memory: "3Gi" } };
+
 describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; real Pulumi engine)", () => {
     let cluster: Cluster;
     before(() => {
@@ -86,7 +89,7 @@ describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; re
     after(() => cluster?.down());
 
     it("CronJob and restore Job are accepted under restricted Pod Security and the quota, and their pods are admitted", STEP, async () => {
-        const config = minimalConfig({ backup: BACKUP, storageClass: "local-path" });
+        const config = minimalConfig({ backup: BACKUP, storageClass: "local-path", defaults: ROOM_FOR_BACKUP_POD });
         const store = resolveStore(storeEntrySchema.parse({ name: "bk-shop", admin: { email: "a@example.com" } }), config);
         const names = storeNames(store.name);
         const backup = backupConfigSchema.parse(BACKUP);
@@ -129,7 +132,7 @@ describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; re
     });
 
     it("lifecycle with woostore:backup: up creates the CronJob, policies and password; no credential in state; npm run backup and restore drive the cluster; destroy cleans up", STEP, async () => {
-        const test = await new TestStack(`bk${process.pid}`, cluster, { backup: BACKUP }).open();
+        const test = await new TestStack(`bk${process.pid}`, cluster, { backup: BACKUP, defaults: ROOM_FOR_BACKUP_POD }).open();
         try {
             await test.stack.setConfig("woostore:backupCredentials.RESTIC_REST_PASSWORD", { value: REST_PASSWORD, secret: true }, true);
             await test.stack.setConfig("woostore:backupCredentials.RESTIC_REST_USERNAME", { value: "woostore", secret: true }, true);
