@@ -23,7 +23,7 @@ export interface ProgramInputs {
 }
 
 /** Reads and validates everything the program needs; throws InputError with all problems. */
-export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>): ProgramInputs {
+export function loadProgramInputs(projectDir: string, stackName: string, allConfig: Record<string, string>, options: { allowEmpty?: boolean } = {}): ProgramInputs {
     // A per-store stack (dev.demo-shop) runs with a copy of its base stack's config: problems
     // are reported against the file the user edits, Pulumi.dev.yaml.
     const configFile = `Pulumi.${parseStackName(stackName).base}.yaml`;
@@ -36,7 +36,11 @@ export function loadProgramInputs(projectDir: string, stackName: string, allConf
         const source = configText !== undefined ? parseYamlSource(configFile, configText).source : undefined;
         throw new InputError([configProblem(configFile, source, ["storeList"], listPath.message, listPath.hint)]);
     }
-    const stores = loadStoreList(listPath.path, config, config.storeList, { stack: baseStack, allowEmpty: process.env[ALLOW_EMPTY_ENV] === "true" });
+    // The empty-list guard protects a stack that holds every store (an empty list would delete
+    // them all). A per-store stack owns one store and can never delete another, and the
+    // self-service API serves stores that are not in the list at all: for those an empty list is fine.
+    const allowEmpty = process.env[ALLOW_EMPTY_ENV] === "true" || options.allowEmpty === true || parseStackName(stackName).store !== undefined;
+    const stores = loadStoreList(listPath.path, config, config.storeList, { stack: baseStack, allowEmpty });
     return { config, stores };
 }
 

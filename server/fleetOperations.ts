@@ -21,7 +21,8 @@ const STACKS_TTL_MS = 10_000;
 export function loadInputs(stack: string): ProgramInputs {
     const raw = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw;
     const asPulumiGivesIt = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
-    return loadProgramInputs(PROJECT_DIR, stack, asPulumiGivesIt);
+    // The API serves stores that are not in the list: an empty stores.yaml is normal here.
+    return loadProgramInputs(PROJECT_DIR, stack, asPulumiGivesIt, { allowEmpty: true });
 }
 
 export function fleetOperations(stack: string): StoreOperations {
