@@ -80,7 +80,14 @@ export interface OperationContext {
     extraConfig?: Record<string, ConfigEntry>;
 }
 
-export interface OperationOutcome { status?: string; url?: string; record?: StackRecord; error?: string; lockFailure?: boolean }
+export interface OperationOutcome { status?: string; url?: string; record?: StackRecord; error?: string; lockFailure?: boolean; staleLock?: boolean }
+
+/**
+ * A store whose stack is locked by a live operation is tried again this many times, after a
+ * random 2–6 s pause: two runs that start at the same instant both see each other's lock (a DIY
+ * backend writes its own lock, then looks for others), and one of them must get through.
+ */
+export const LOCK_RETRIES = 3;
 
 const ACTION_DONE: Record<Action, StoreResult["action"]> = {
     create: "created", update: "updated", refresh: "refreshed", unchanged: "unchanged", delete: "deleted", refuse: "failed", skip: "skipped",
@@ -146,14 +153,19 @@ export async function runFleet(inputs: ProgramInputs, options: FleetOptions): Pr
         fs.mkdirSync(logDir, { recursive: true });
         const logFile = path.join(logDir, `${planned.store}.log`);
         progress.set(planned.store, "running", `${planned.action} (${planned.why})`);
-        let outcome: OperationOutcome;
-        try {
-            outcome = await operation({
-                planned, desired: desiredByName.get(planned.store), mode: options.mode, fleet, fleetDir: dir, baseConfig, logFile,
-                onStep: (text) => progress.detail(planned.store, text), options,
-            });
-        } catch (error) {
-            outcome = { error: error instanceof Error ? error.message : String(error) };
+        let outcome: OperationOutcome = {};
+        for (let attempt = 0; attempt <= LOCK_RETRIES; attempt++) {
+            try {
+                outcome = await operation({
+                    planned, desired: desiredByName.get(planned.store), mode: options.mode, fleet, fleetDir: dir, baseConfig, logFile,
+                    onStep: (text) => progress.detail(planned.store, text), options,
+                });
+            } catch (error) {
+                outcome = { error: error instanceof Error ? error.message : String(error) };
+            }
+            if (!outcome.lockFailure || outcome.staleLock || attempt === LOCK_RETRIES || options.signal?.aborted) break;
+            progress.detail(planned.store, "locked by another operation: waiting to try again");
+            await new Promise((resolve) => setTimeout(resolve, 2000 + Math.random() * 4000));
         }
         const interrupted = options.signal?.aborted === true;
         if (outcome.error !== undefined) {
@@ -296,7 +308,8 @@ export const pulumiOperation: StoreOperation = async (context) => {
         const holders = parseLockError(text);
         if (holders) {
             const cancel = `PULUMI_BACKEND_URL=${options.envVars.PULUMI_BACKEND_URL ?? "<backend>"} pulumi cancel --yes --stack ${planned.stack} --cwd ${context.fleetDir}`;
-            return { error: describeLock(planned.stack, holders, options.lockStaleAfterMs, cancel), lockFailure: true };
+            const staleLock = holders.some((holder) => holder.since !== undefined && Date.now() - holder.since.getTime() > options.lockStaleAfterMs);
+            return { error: describeLock(planned.stack, holders, options.lockStaleAfterMs, cancel), lockFailure: true, staleLock };
         }
         const detail = options.mode === "up" && planned.action !== "delete" ? await setupFailureDetail(planned.store, options.envVars.KUBECONFIG) : undefined;
         const engine = events.map((event) => event.diagnosticEvent!.message).join("\n");

@@ -140,7 +140,7 @@ describe("fleet: one stack per store on the testbed (real npm run up, Pulumi CLI
         assert.ok(!fleet.stacks().includes(`${fleet.stack}.beta`));
     });
 
-    step("two runs at once: each store is updated once, the other run reports the lock, nothing is corrupted", async () => {
+    step("two runs at once: the store is updated (the second run waits for the lock and tries again, or reports it), nothing is corrupted", async () => {
         const [first, second] = await Promise.all([fleet.run(["--json", "--all", "--store", "alpha"]), fleet.run(["--json", "--all", "--store", "alpha"])]);
         const results = [first, second].map((r) => ({ code: r.code, store: byName(JSON.parse(r.stdout) as FleetSummary).alpha }));
         const updated = results.filter((r) => r.store.action === "updated");
