@@ -122,11 +122,12 @@ describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; re
         }
         const events = await kubectl(cluster, ["-n", names.namespace, "get", "events", "--field-selector", "reason=FailedCreate", "-o", "name"]);
         assert.equal(events.trim(), "", "no pod was refused by Pod Security or the quota");
-        // Quota admission passed them with the limits the quota arithmetic counts (one container at the store's limits).
+        // Quota admission passed them with the limits the quota arithmetic counts (the backup pod: the store's limits plus its scratch).
         const pods = await kubectlJson<{ items: { spec: { containers: { resources: { limits: Record<string, string> } }[]; initContainers: { resources: { limits: Record<string, string> } }[] } }[] }>(cluster, ["-n", names.namespace, "get", "pods"]);
         for (const pod of pods.items) {
             for (const container of [...pod.spec.initContainers, ...pod.spec.containers]) {
-                assert.deepEqual(container.resources.limits, store.container.limits);
+                // The store's cpu/memory limits, and the scratch dump as its ephemeral-storage limit.
+                assert.deepEqual(container.resources.limits, { ...store.container.limits, "ephemeral-storage": backup.scratchSize });
             }
         }
     });
