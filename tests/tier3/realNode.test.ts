@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { PROJECT_DIR } from "../../automation/workspace";
-import { loadTestbedEnv } from "../e2e/testbed";
+import { E2E_STORE_LIST_DIR, loadTestbedEnv } from "../e2e/testbed";
 
 const run = promisify(execFile);
 const TESTBED = path.join(PROJECT_DIR, "testbed");
@@ -94,6 +94,7 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-tier3-"));
     const stackName = `tier3${process.pid}`;
     const configFile = path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`);
+    const storeListFile = path.join(PROJECT_DIR, E2E_STORE_LIST_DIR, `${stackName}.yaml`);
     const snapshotBefore = path.join(work, "host-before");
     let upEnv: Record<string, string> = {};
     let firstUp: { code: number; output: string } = { code: -1, output: "" };
@@ -147,7 +148,9 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
         clusterUp = true;
         kubeconfig = clusterSh(["kubeconfig"]).output.trim();
         stateDir = path.dirname(kubeconfig);
-        fs.writeFileSync(path.join(work, "stores.yaml"), stringify({
+        // The store list must be inside the project (validation refuses one outside it); gitignored.
+        fs.mkdirSync(path.dirname(storeListFile), { recursive: true });
+        fs.writeFileSync(storeListFile, stringify({
             stores: STORES.map((store) => ({ name: store.name, title: store.title, admin: { email: `owner@${store.name}.example.com` } })),
         }));
         // The look-alike images come in through the stack config only; the setup Job is bounded
@@ -155,7 +158,7 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
         fs.writeFileSync(configFile, stringify({
             config: {
                 "woostore:domain": "localhost",
-                "woostore:storeList": path.join(work, "stores.yaml"),
+                "woostore:storeList": path.relative(PROJECT_DIR, storeListFile),
                 "woostore:storageClass": "local-path",
                 "woostore:podSecurity": "restricted",
                 "woostore:images": {
@@ -185,6 +188,7 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
             }
         } finally {
             fs.rmSync(configFile, { force: true });
+            fs.rmSync(storeListFile, { force: true });
             if (clusterUp) clusterSh(["down"]);
             fs.rmSync(work, { recursive: true, force: true });
         }
