@@ -325,8 +325,9 @@ describe("tier 3: two stores on a real node (containerd + kubelet), through npm 
             return Boolean(pod?.status.containerStatuses?.[0]?.state?.terminated);
         });
         const resources = pod!.spec.containers[0].resources;
-        assert.deepEqual(resources?.limits, { cpu: "500m", memory: "512Mi" }, "LimitRange default limits");
-        assert.deepEqual(resources?.requests, { cpu: "250m", memory: "256Mi" }, "LimitRange default requests");
+        // cpu and memory from the store's container defaults; ephemeral-storage from the LimitRange's node-disk budget.
+        assert.deepEqual(resources?.limits, { cpu: "500m", memory: "512Mi", "ephemeral-storage": "256Mi" }, "LimitRange default limits");
+        assert.deepEqual(resources?.requests, { cpu: "250m", memory: "256Mi", "ephemeral-storage": "64Mi" }, "LimitRange default requests");
         const logs = await kubectl(["-n", namespace, "logs", "tier3-limits-probe"]);
         assert.match(logs, new RegExp(`memory.limit_in_bytes=${512 * 1024 * 1024} cpu.cfs_quota_us=50000`), "the defaults are the running container's cgroup limits");
         const terminated = pod!.status.containerStatuses![0].state!.terminated!;
