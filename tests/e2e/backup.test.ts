@@ -18,7 +18,7 @@ import { storeNames } from "../../components/names";
 import { resolveStore, storeEntrySchema } from "../../components/storeList";
 import { limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../../components/tenancy";
 import { minimalConfig, PROJECT_DIR } from "../helpers/config";
-import { Cluster, eventually, kubectl, kubectlJson, loadTestbedEnv, startCluster, TestStack } from "./testbed";
+import { Cluster, eventually, kubectl, kubectlJson, loadTestbedEnv, startCluster, terminatePodsStage, TestStack } from "./testbed";
 
 const STEP = { timeout: 15 * 60 * 1000 };
 const BACKUP = { target: "rest:http://10.96.200.1:8000/fleet" };
@@ -35,43 +35,19 @@ function runCommand(command: string, args: string[], kubeconfig: string): { stat
 /** A KWOK Stage that ends every running backup pod of a namespace with a simulated success line. */
 function simulatedBackupResultStage(namespace: string): string {
     const result = JSON.stringify({ result: "ok", simulated: "by a testbed KWOK Stage", snapshot: "5e7a11ed".padEnd(64, "0"), orders: 3, ordersRecorded: 3, tablesChecked: 10, tablesDiffering: 0, dumpBytes: 1024, uploadFiles: 0, seconds: 0 });
-    return JSON.stringify({
-        apiVersion: "kwok.x-k8s.io/v1alpha1",
-        kind: "Stage",
-        metadata: { name: `simulated-backup-result-${namespace}` },
-        spec: {
-            resourceRef: { apiGroup: "v1", kind: "Pod" },
-            weight: 1000,
-            selector: {
-                matchExpressions: [
-                    { key: ".metadata.namespace", operator: "In", values: [namespace] },
-                    { key: ".metadata.labels[\"app.kubernetes.io/component\"]", operator: "In", values: ["backup"] },
-                    { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
-                    { key: ".status.phase", operator: "In", values: ["Running"] },
-                ],
-            },
-            next: {
-                statusTemplate: [
-                    "{{ $now := Now }}",
-                    "containerStatuses:",
-                    "{{ range $index, $item := .spec.containers }}",
-                    "- image: {{ $item.image | Quote }}",
-                    "  name: {{ $item.name | Quote }}",
-                    "  ready: false",
-                    "  restartCount: 0",
-                    "  started: false",
-                    "  state:",
-                    "    terminated:",
-                    "      exitCode: 0",
-                    "      finishedAt: {{ $now | Quote }}",
-                    "      reason: Completed",
-                    `      message: ${JSON.stringify(result)}`,
-                    "      startedAt: {{ $now | Quote }}",
-                    "{{ end }}",
-                    "phase: Succeeded",
-                ].join("\n"),
-            },
-        },
+    return terminatePodsStage({
+        name: `simulated-backup-result-${namespace}`,
+        weight: 1000,
+        match: [
+            { key: ".metadata.namespace", operator: "In", values: [namespace] },
+            { key: ".metadata.labels[\"app.kubernetes.io/component\"]", operator: "In", values: ["backup"] },
+            { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+            { key: ".status.phase", operator: "In", values: ["Running"] },
+        ],
+        exitCode: 0,
+        reason: "Completed",
+        message: result,
+        phase: "Succeeded",
     });
 }
 

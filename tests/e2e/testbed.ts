@@ -172,23 +172,23 @@ export class TestStack {
     }
 }
 
-/** A KWOK Stage that fails the Job pods of one namespace (takes precedence over pod-complete). */
-export function failJobPodsStage(namespace: string): string {
+/**
+ * A KWOK Stage that ends the running pods that `match` selects: every container
+ * terminates with `exitCode`, `reason` and the termination `message`, and the pod reaches `phase`.
+ * Its weight makes it win over the default stages (weight 0) that would complete them otherwise.
+ */
+export function terminatePodsStage(options: {
+    name: string; weight: number; match: object[];
+    exitCode: number; reason: string; message: string; phase: "Succeeded" | "Failed";
+}): string {
     return JSON.stringify({
         apiVersion: "kwok.x-k8s.io/v1alpha1",
         kind: "Stage",
-        metadata: { name: `fail-job-pods-${namespace}` },
+        metadata: { name: options.name },
         spec: {
             resourceRef: { apiGroup: "v1", kind: "Pod" },
-            weight: 1,
-            selector: {
-                matchExpressions: [
-                    { key: ".metadata.namespace", operator: "In", values: [namespace] },
-                    { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
-                    { key: ".status.phase", operator: "In", values: ["Running"] },
-                    { key: ".metadata.ownerReferences.[].kind", operator: "In", values: ["Job"] },
-                ],
-            },
+            weight: options.weight,
+            selector: { matchExpressions: options.match },
             next: {
                 statusTemplate: [
                     "{{ $now := Now }}",
@@ -201,15 +201,33 @@ export function failJobPodsStage(namespace: string): string {
                     "  started: false",
                     "  state:",
                     "    terminated:",
-                    "      exitCode: 1",
+                    `      exitCode: ${options.exitCode}`,
                     "      finishedAt: {{ $now | Quote }}",
-                    "      reason: Error",
-                    "      message: \"setup failed at step install-woocommerce (5/10): simulated by the testbed\"",
+                    `      reason: ${options.reason}`,
+                    `      message: ${JSON.stringify(options.message)}`,
                     "      startedAt: {{ $now | Quote }}",
                     "{{ end }}",
-                    "phase: Failed",
+                    `phase: ${options.phase}`,
                 ].join("\n"),
             },
         },
+    });
+}
+
+/** A KWOK Stage that fails the Job pods of one namespace (takes precedence over pod-complete). */
+export function failJobPodsStage(namespace: string): string {
+    return terminatePodsStage({
+        name: `fail-job-pods-${namespace}`,
+        weight: 1,
+        match: [
+            { key: ".metadata.namespace", operator: "In", values: [namespace] },
+            { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+            { key: ".status.phase", operator: "In", values: ["Running"] },
+            { key: ".metadata.ownerReferences.[].kind", operator: "In", values: ["Job"] },
+        ],
+        exitCode: 1,
+        reason: "Error",
+        message: "setup failed at step install-woocommerce (5/10): simulated by the testbed",
+        phase: "Failed",
     });
 }
