@@ -2,6 +2,7 @@
  * The real store operations: the fleet layer's per-store stacks (fleet/apiStores.ts) with the
  * same backend settings, Pulumi CLI and cluster as `npm run up`.
  */
+import { configAsPulumiGivesIt } from "../automation/command";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { loadProgramInputs, ProgramInputs } from "../components/program";
@@ -20,9 +21,8 @@ const STACKS_TTL_MS = 10_000;
 /** The stack's config and store list, validated as the program sees them (`woostore:*`, objects as JSON text). */
 export function loadInputs(stack: string): ProgramInputs {
     const raw = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw;
-    const asPulumiGivesIt = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`woostore:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
     // The API serves stores that are not in the list: an empty stores.yaml is normal here.
-    return loadProgramInputs(PROJECT_DIR, stack, asPulumiGivesIt, { allowEmpty: true });
+    return loadProgramInputs(PROJECT_DIR, stack, configAsPulumiGivesIt(raw), { allowEmpty: true });
 }
 
 export function fleetOperations(stack: string): StoreOperations {
