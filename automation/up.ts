@@ -19,6 +19,7 @@ import { fleetDir } from "../fleet/workspace";
 import { pulumiCliOrExplain, pulumiCliProblem, validatedInputs } from "./command";
 import { preUpgradeBackups } from "./backups";
 import { setupFailureDetail } from "./diagnose";
+import { withReleaseRecovery } from "./helmRecords";
 import { ResolvedCli } from "./pulumiCli";
 import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
@@ -221,10 +222,10 @@ async function main(): Promise<number> {
     const cli = await pulumiCliOrExplain();
     if (!cli) return 1;
     const env: Record<string, string> = { ...planEnv(cluster.plan), ...(options.allowEmpty ? { [ALLOW_EMPTY_ENV]: "true" } : {}) };
-    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, storeNames, env, cli);
+    return perStore ? upFleet(options, inputs, env, cli) : upSingleStack(options, storeNames, env, cli, inputs.config.kubeContext);
 }
 
-async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli): Promise<number> {
+async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli, kubeContext?: string): Promise<number> {
     const stack = await openStack({ stackName: options.stack, env, pulumiCommand: cli.command });
     const events: EngineEvent[] = [];
     const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const, parallel: options.pulumiParallel };
@@ -247,7 +248,11 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
             if (!(await preUpgradeBackups(stack, options.stack, env.KUBECONFIG))) {
                 return 1;
             }
-            await stack.up({ ...common, ...policy, continueOnError: options.continueOnError });
+            await withReleaseRecovery(() => stack.up({ ...common, ...policy, continueOnError: options.continueOnError }), {
+                failures: () => failuresByStore(events),
+                target: { kubeconfig: env.KUBECONFIG, context: kubeContext },
+                say: (line) => { console.log(`\n${line}`); events.length = 0; },
+            });
         }
     } catch {
         failed = true;
@@ -315,6 +320,17 @@ function showSecretsCommand(stackName: string): string {
         ? ""
         : `PULUMI_CONFIG_PASSPHRASE_FILE=${path.join(WOOSTORE_HOME, "passphrase")} `;
     return `PULUMI_BACKEND_URL=${backend} ${passphrase}pulumi stack output stores --show-secrets --stack ${stackName}`;
+}
+
+/** The engine's error messages of each store whose resources failed. */
+function failuresByStore(events: EngineEvent[]): Map<string, string> {
+    const parents = collectParents(events);
+    const byStore = new Map<string, string>();
+    for (const [urn, message] of collectErrors(events)) {
+        const store = storeOfUrn(urn, parents);
+        if (store) byStore.set(store, `${byStore.get(store) ?? ""}\n${message}`);
+    }
+    return byStore;
 }
 
 /**

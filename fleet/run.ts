@@ -12,6 +12,7 @@ import * as path from "path";
 import { ProgramInputs } from "../components/program";
 import { storeStackName } from "../components/stackLayout";
 import { setupFailureDetail } from "../automation/diagnose";
+import { withReleaseRecovery } from "../automation/helmRecords";
 import { ConfigEntry, fingerprint } from "./fingerprint";
 import { describeLock, parseLockError } from "./locks";
 import {
@@ -297,14 +298,20 @@ export const pulumiOperation: StoreOperation = async (context) => {
             // The drift check is read-only: it reports differences, it does not write them into the state.
             await stack.refresh({ ...common, parallel: options.pulumiParallel, expectNoChanges: true, previewOnly: true });
         } else {
-            await stack.up({ ...common, ...policy, parallel: options.pulumiParallel });
+            const up = stack;
+            await withReleaseRecovery(() => up.up({ ...common, ...policy, parallel: options.pulumiParallel }), {
+                // One store per stack: whatever failed, failed for this store.
+                failures: (error) => new Map([[planned.store, [messageOf(error), ...events.map((event) => event.diagnosticEvent!.message)].join("\n")]]),
+                target: { kubeconfig: options.envVars.KUBECONFIG, context: wantedConfig["woostore:kubeContext"]?.value },
+                say: (line) => { write(`== ${line}\n`); context.onStep(line); events.length = 0; },
+            });
         }
         const store = ((await stack.outputs()).stores?.value as Record<string, { status?: string; url?: string }> | undefined)?.[planned.store];
         const record: StackRecord = { fingerprint: context.desired?.fingerprint, result: "succeeded", source, protect: context.desired?.protect ?? false };
         if (planned.action !== "refresh") await fleet.setTag(planned.stack, RECORD_TAG, encodeRecord(record));
         return { status: store?.status, url: store?.url, record };
     } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
+        const text = messageOf(error);
         const holders = parseLockError(text);
         if (holders) {
             const cancel = `PULUMI_BACKEND_URL=${options.envVars.PULUMI_BACKEND_URL ?? "<backend>"} pulumi cancel --yes --stack ${planned.stack} --cwd ${context.fleetDir}`;
@@ -330,6 +337,10 @@ export function sameConfig(current: Record<string, ConfigEntry>, wanted: Record<
     const ours = Object.entries(current).filter(([key]) => key.startsWith("woostore:"));
     return ours.length === Object.keys(wanted).length &&
         ours.every(([key, entry]) => wanted[key] !== undefined && wanted[key].value === entry.value && (wanted[key].secret ?? false) === (entry.secret ?? false));
+}
+
+function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
 }
 
 function firstLines(text: string): string {

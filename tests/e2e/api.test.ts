@@ -3,8 +3,9 @@
  * workers, the fleet's per-store stacks through the real Pulumi CLI) against the testbed's
  * kube-apiserver with KWOK nodes: two stores created over HTTP become Ready with URLs, their
  * credentials are readable, the server is killed (its whole process group, Pulumi included)
- * while a third store provisions and after a restart that store still becomes Ready, and a
- * deleted store's namespace and stack are gone.
+ * while Helm installs a third store's release and after a restart that store still becomes
+ * Ready (the stale lock and the unfinished Helm install are cleared), and a deleted store's
+ * namespace and stack are gone.
  */
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
@@ -19,6 +20,7 @@ import { Cluster, eventually, kubectlJson, loadTestbedEnv, startCluster } from "
 const STEP = { timeout: 20 * 60 * 1000 };
 const step = (name: string, fn: () => Promise<void>) => it(name, STEP, fn);
 const PORT = 49080;
+const POD_READY_DELAY_MS = 8000;
 const POSTGRES_PORT = 49081;
 const ADMIN_TOKEN = "wst_e2e-api-admin-token-0123456789abcdefghijklmnop";
 const BASE = `http://127.0.0.1:${PORT}/api/v1`;
@@ -42,6 +44,16 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
     };
     const store = async (name: string) => (await api("GET", `/stores/${name}`)).body as unknown as Store;
     const namespaces = async () => (await kubectlJson<{ items: { metadata: { name: string } }[] }>(cluster, ["get", "namespaces", "-l", "woostore.io/store"])).items.map((item) => item.metadata.name).sort();
+    const helmRecords = async (name: string) => (await kubectlJson<{ items: { metadata: { labels: Record<string, string> } }[] }>(cluster, ["-n", `store-${name}`, "get", "secrets", "-l", `owner=helm,name=${name}`]))
+        .items.map((item) => ({ revision: Number(item.metadata.labels.version), status: item.metadata.labels.status })).sort((a, b) => a.revision - b.revision);
+    /** Polls closely (Helm's install lasts about POD_READY_DELAY_MS) until the store's release is pending-install. */
+    const untilHelmInstallInProgress = async (name: string, seconds: number) => {
+        const deadline = Date.now() + seconds * 1000;
+        while (!(await helmRecords(name).catch(() => [])).some((record) => record.status === "pending-install")) {
+            if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${name}'s Helm install to be in progress\nserver log tail:\n${serverLog.slice(-4000)}`);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+    };
     const untilStatus = async (name: string, wanted: string, seconds = 900) => {
         let last: Store | undefined;
         await eventually(`store ${name} ${wanted} (last: ${JSON.stringify(last)})`, seconds, async () => {
@@ -76,7 +88,9 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
 
     before(async () => {
         loadTestbedEnv();
-        cluster = startCluster("api", 49000);
+        // Pods take a few seconds to become Ready, as image pulls make them on a real cluster:
+        // Helm's install is then in progress long enough for the kill below to land inside it.
+        cluster = startCluster("api", 49000, { POD_READY_DELAY_MS: String(POD_READY_DELAY_MS) });
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-api-state-"));
         fleet = new Fleet(`e2eapi${process.pid}`, cluster, `file://${backend}`);
         // The embedded PostgreSQL runs as the postgres user when the tests run as root: its data dir must be reachable.
@@ -115,13 +129,16 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         assert.ok(!serverLog.includes(String(response.body.adminPassword)), "the password is not in the server's log");
     });
 
-    step("the server is killed while a third store provisions; after a restart that store still becomes Ready", async () => {
+    step("the server is killed while Helm installs a third store's release; after a restart that store still becomes Ready", async () => {
         const response = await api("POST", "/stores", { name: "gamma", admin: { email: "owner@gamma.example.com" } });
         assert.equal(response.status, 202);
-        // Mid-operation: Pulumi has started creating the store's resources.
-        await eventually("gamma's namespace to exist", 600, async () => (await namespaces()).includes("store-gamma"));
+        // Mid-operation, at the worst moment: Helm is installing the store's release (its record
+        // says pending-install), so the killed run leaves a release that Pulumi's state lacks.
+        await untilHelmInstallInProgress("gamma", 600);
         assert.equal((await store("gamma")).status, "Provisioning");
         await killServer("SIGKILL");
+        const left = await helmRecords("gamma");
+        assert.deepEqual(left.map((record) => record.status), ["pending-install"], "the kill left Helm's install unfinished");
         await startServer();
         const ready = await untilStatus("gamma", "Ready");
         assert.equal(ready.url, "http://gamma.localhost");
@@ -129,6 +146,11 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         // The killed Pulumi CLI held the stack's lock; the restarted worker removed it deliberately, and said so.
         const events = await (await fetch(`${BASE}/stores/gamma/events`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
         assert.match(events, /removing the stale lock of pid \d+ on this host/);
+        // …and the release the killed run left to Helm but not to Pulumi's state (still
+        // pending-install, or deployed when the orphaned provider process finished the install)
+        // was cleared and installed again, adopting what it had created.
+        assert.match(events, /killed while it created Helm release store-gamma\/gamma: Helm has it \(revision 1 (pending-install|deployed)\)/);
+        assert.deepEqual((await helmRecords("gamma")).map((record) => record.status), ["deployed"]);
         assert.match(events, /event: end\ndata: \{"status":"Ready"\}/);
     });
 

@@ -51,11 +51,12 @@ export function usePolicyCapableLanguageHost(): void {
 
 export interface Cluster { name: string; kubeconfig: string; down(): void }
 
-export function startCluster(name: string, portBase: number): Cluster {
+/** `settings`: more of cluster.sh's environment, e.g. POD_READY_DELAY_MS. */
+export function startCluster(name: string, portBase: number, settings: Record<string, string> = {}): Cluster {
     if (EXTERNAL_KUBECONFIG) {
         return { name, kubeconfig: EXTERNAL_KUBECONFIG, down: () => undefined };
     }
-    const env = { ...process.env, CLUSTER_NAME: name, PORT_BASE: String(portBase) };
+    const env = { ...process.env, ...settings, CLUSTER_NAME: name, PORT_BASE: String(portBase) };
     execFileSync("bash", [`${TESTBED}/cluster.sh`, "up"], { env, stdio: ["ignore", "inherit", "inherit"] });
     const kubeconfig = execFileSync("bash", [`${TESTBED}/cluster.sh`, "kubeconfig"], { env, encoding: "utf8" }).trim();
     return {
