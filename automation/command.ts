@@ -22,7 +22,7 @@ export function validatedInputs(stack: string, options: { allowEmpty?: boolean }
         return undefined;
     }
     const raw = readStackConfigFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)).raw;
-    return { inputs: loadProgramInputs(PROJECT_DIR, stack, configAsPulumiGivesIt(raw)), storeNames: report.storeNames };
+    return { inputs: loadProgramInputs(PROJECT_DIR, stack, configAsPulumiGivesIt(raw), { allowEmpty: options.allowEmpty }), storeNames: report.storeNames };
 }
 
 /** The Pulumi CLI to run, or undefined after printing why there is none. */

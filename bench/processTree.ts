@@ -32,15 +32,23 @@ function rssKiB(pid: number): number {
 
 /** Sum of RSS (KiB) of `root` and all its descendants now. */
 export function treeRssKiB(root: number): number {
+    return processTree(root).reduce((total, pid) => total + rssKiB(pid), 0);
+}
+
+/**
+ * `root` and every live descendant, whatever their process group (the Pulumi CLI starts its
+ * plugins in groups of their own, so a kill of the group leaves them running).
+ */
+export function processTree(root: number): number[] {
     const children = childrenOf();
-    let total = 0;
+    const tree: number[] = [];
     const stack = [root];
     while (stack.length) {
         const pid = stack.pop()!;
-        total += rssKiB(pid);
+        tree.push(pid);
         stack.push(...(children.get(pid) ?? []));
     }
-    return total;
+    return tree;
 }
 
 /** Samples a process tree until `done` settles; returns the peak sum in MiB. */

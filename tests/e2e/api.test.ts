@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PROJECT_DIR } from "../../automation/workspace";
+import { processTree } from "../../bench/processTree";
 import { Fleet } from "./fleetHarness";
 import { Cluster, eventually, kubectlJson, loadTestbedEnv, startCluster } from "./testbed";
 
@@ -46,11 +47,11 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
     const namespaces = async () => (await kubectlJson<{ items: { metadata: { name: string } }[] }>(cluster, ["get", "namespaces", "-l", "woostore.io/store"])).items.map((item) => item.metadata.name).sort();
     const helmRecords = async (name: string) => (await kubectlJson<{ items: { metadata: { labels: Record<string, string> } }[] }>(cluster, ["-n", `store-${name}`, "get", "secrets", "-l", `owner=helm,name=${name}`]))
         .items.map((item) => ({ revision: Number(item.metadata.labels.version), status: item.metadata.labels.status })).sort((a, b) => a.revision - b.revision);
-    /** Polls closely (Helm's install lasts about POD_READY_DELAY_MS) until the store's release is pending-install. */
-    const untilHelmInstallInProgress = async (name: string, seconds: number) => {
+    /** Polls closely (Helm's install or upgrade lasts about POD_READY_DELAY_MS) until a record of the store's release has `status`. */
+    const untilHelmStatus = async (name: string, status: string, seconds: number) => {
         const deadline = Date.now() + seconds * 1000;
-        while (!(await helmRecords(name).catch(() => [])).some((record) => record.status === "pending-install")) {
-            if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${name}'s Helm install to be in progress\nserver log tail:\n${serverLog.slice(-4000)}`);
+        while (!(await helmRecords(name).catch(() => [])).some((record) => record.status === status)) {
+            if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${name}'s Helm release to be ${status}\nserver log tail:\n${serverLog.slice(-4000)}`);
             await new Promise((resolve) => setTimeout(resolve, 200));
         }
     };
@@ -134,7 +135,7 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         assert.equal(response.status, 202);
         // Mid-operation, at the worst moment: Helm is installing the store's release (its record
         // says pending-install), so the killed run leaves a release that Pulumi's state lacks.
-        await untilHelmInstallInProgress("gamma", 600);
+        await untilHelmStatus("gamma", "pending-install", 600);
         assert.equal((await store("gamma")).status, "Provisioning");
         await killServer("SIGKILL");
         const left = await helmRecords("gamma");
@@ -152,6 +153,36 @@ describe("self-service API on the testbed (real npm run serve, embedded PostgreS
         assert.match(events, /killed while it created Helm release store-gamma\/gamma: Helm has it \(revision 1 (pending-install|deployed)\)/);
         assert.deepEqual((await helmRecords("gamma")).map((record) => record.status), ["deployed"]);
         assert.match(events, /event: end\ndata: \{"status":"Ready"\}/);
+    });
+
+    step("`npm run up` killed while Helm upgrades a store's release: after the lock's recovery command, the next run clears the unfinished revision and converges", async () => {
+        fleet.writeStores([{ name: "delta" }]);
+        const created = await fleet.upJson();
+        assert.equal(created.result.code, 0, created.result.stderr);
+        assert.equal(created.summary.stores.find((entry) => entry.name === "delta")?.status, "Ready", JSON.stringify(created.summary));
+        // A lower CPU limit changes the WordPress Deployment: Helm upgrades and waits for the new pod.
+        fleet.writeStores([{ name: "delta", container: { limits: { cpu: "400m" } } }]);
+        const run = fleet.start(["--json"]);
+        const exited = new Promise((resolve) => run.once("exit", resolve));
+        await untilHelmStatus("delta", "pending-upgrade", 600);
+        // As if the machine running it died: the run and all its descendants, the provider
+        // plugins included (they are in process groups of their own, and would finish the upgrade).
+        for (const pid of processTree(run.pid!)) {
+            try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
+        }
+        await exited;
+        assert.deepEqual((await helmRecords("delta")).map((record) => record.status), ["deployed", "pending-upgrade"], "the kill left Helm's upgrade unfinished");
+        // A CLI run never removes a lock by itself: the user runs the command it names (README "Safety").
+        fleet.pulumi(["cancel", "--yes", "--stack", `${fleet.stack}.delta`]);
+        const rerun = await fleet.upJson();
+        assert.equal(rerun.result.code, 0, `${rerun.result.stdout}\n${rerun.result.stderr}`);
+        const delta = rerun.summary.stores.find((entry) => entry.name === "delta");
+        assert.equal(delta?.status, "Ready", JSON.stringify(rerun.summary));
+        assert.match(fs.readFileSync(delta!.log!, "utf8"), /killed while Helm upgraded release store-delta\/delta \(revision 2 pending-upgrade\); removing the unfinished revision/);
+        assert.deepEqual((await helmRecords("delta")).map((record) => record.status), ["superseded", "deployed"]);
+        fleet.writeStores([]);
+        const removed = await fleet.upJson(["--allow-empty"]);
+        assert.deepEqual(removed.summary.stores.map((entry) => [entry.name, entry.action]), [["delta", "deleted"]], JSON.stringify(removed.summary));
     });
 
     step("a deleted store answers 404, and its namespace and stack are gone", async () => {

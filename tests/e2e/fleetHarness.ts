@@ -40,9 +40,9 @@ export class Fleet {
         this.writeStores([]);
     }
 
-    writeStores(stores: { name: string; quota?: Record<string, string>; protect?: boolean }[]): void {
+    writeStores(stores: { name: string; quota?: Record<string, string>; container?: { limits?: Record<string, string> }; protect?: boolean }[]): void {
         fs.writeFileSync(this.storeListFile, stringify({
-            stores: stores.map((store) => ({ name: store.name, admin: { email: `owner@${store.name}.example.com` }, ...(store.quota ? { quota: store.quota } : {}), ...(store.protect !== undefined ? { protect: store.protect } : {}) })),
+            stores: stores.map(({ name, ...rest }) => ({ name, admin: { email: `owner@${name}.example.com` }, ...rest })),
         }));
     }
 
