@@ -323,7 +323,8 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         const row = await visibleStore(name, request, reply);
         if (!row) return;
         const lastId = Number(request.headers["last-event-id"] ?? 0);
-        streamEvents(reply, name, lastId, options);
+        // From the start means from the latest operation's start: a backup's progress does not replay the store's creation.
+        streamEvents(reply, name, lastId || (row.op_id ? await repo.eventsBefore(pool, name, row.op_id) : 0), options);
     });
 };
 
