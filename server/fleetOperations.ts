@@ -13,7 +13,7 @@ import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "../automation/workspace";
 import { ApiStoreContext, apiStoreCredentials, destroyApiStore, storeStacks, upApiStore } from "../fleet/apiStores";
 import { storeStackName } from "../components/stackLayout";
 import { fleetDir } from "../fleet/workspace";
-import { backupStore, kubeTarget, listSnapshots, type ResolvedCommand } from "../automation/backups";
+import { backupStore, type KubeTarget, kubeTarget, listSnapshots, type ResolvedCommand } from "../automation/backups";
 import { validateStoreEntry } from "../components/storeList";
 import type { BackupSnapshot, OperationContext, StackState, StoreOperations } from "./operations";
 
@@ -56,8 +56,10 @@ export function fleetOperations(stack: string): StoreOperations {
         if (!store) throw new Error(`store ${entry.name} has an invalid entry: ${problems.join("; ")}`);
         return { config: config as ResolvedCommand["config"], store };
     };
-    // The cluster is the one `npm run up` uses for the stack (KUBECONFIG and woostore:kubeContext), passed to each call.
-    const kube = () => kubeTarget(config, clusterEnv(stack));
+    // The cluster is the one `npm run up` uses for the stack (KUBECONFIG and woostore:kubeContext), passed to each
+    // call; found once (finding it may run k3d), a lookup that throws is tried again next time.
+    let kubeFound: KubeTarget | undefined;
+    const kube = () => (kubeFound ??= kubeTarget(config, clusterEnv(stack)));
     const snapshots = new Map<string, { at: number; list: Promise<BackupSnapshot[]> }>();
     return {
         config: () => config,
