@@ -166,19 +166,17 @@ export async function preUpgradeBackups(stack: Stack, stackName: string, kubecon
     const { stores } = validateStoreList(fs.readFileSync(path.resolve(PROJECT_DIR, config.storeList), "utf8"), config.storeList, config);
     const toBackUp = stores.filter((store) => deployed.includes(store.name));
     if (!toBackUp.length) return true;
-    kubeEnv = kubeconfig ? { KUBECONFIG: kubeconfig } : {};
-    kubeContextArgs = config.kubeContext ? ["--context", config.kubeContext] : [];
+    const kube = kubeTarget(config, kubeconfig ? { KUBECONFIG: kubeconfig } : {});
     console.log(`${change}: backing up ${toBackUp.length} store(s) before the upgrade (woostore:backup.beforeUpgrade)…`);
     for (const store of toBackUp) {
         const resolved = { config: config as ResolvedCommand["config"], store };
-        const run = await runJob(commandJob(resolved, { action: "backup", kind: "pre-upgrade" }, `woostore-backup-pre-upgrade-${stamp()}`), config.backup.timeoutSeconds);
-        const result = resultOf(run.lastLine);
-        if (!run.ok || !result) {
-            console.error(`Pre-upgrade backup of ${store.name} FAILED: ${run.lastLine}
+        const backup = await backupStore(kube, resolved, "pre-upgrade", { progress: consoleProgress });
+        if (!backup.ok) {
+            console.error(`Pre-upgrade backup of ${store.name} FAILED: ${backup.lastLine}
 Nothing was upgraded. Fix the backup (npm run backup -- ${store.name}), or set woostore:backup.beforeUpgrade to false to upgrade without one.`);
             return false;
         }
-        console.log(`  ${store.name}: snapshot ${String(result.snapshot).slice(0, 8)} (${String(result.orders)} orders)`);
+        console.log(`  ${store.name}: snapshot ${backup.snapshot.slice(0, 8)} (${backup.orders} orders)`);
     }
     return true;
 }
@@ -187,12 +185,29 @@ Nothing was upgraded. Fix the backup (npm run backup -- ${store.name}), or set w
 // cluster side (kubectl)
 // ---------------------------------------------------------------------------------------------
 
-let kubeContextArgs: string[] = [];
-let kubeEnv: Record<string, string> = {};
+/**
+ * Which cluster kubectl talks to: extra environment (KUBECONFIG) and the stack's
+ * `woostore:kubeContext`. Passed to every call, so one process (the API's workers) can serve
+ * several stacks and concurrent operations without sharing state.
+ */
+export interface KubeTarget { env: Record<string, string>; contextArgs: string[] }
 
-function kubectl(args: string[], input?: string): Promise<string> {
+export function kubeTarget(config: Pick<StackConfig, "kubeContext">, env: Record<string, string> = {}): KubeTarget {
+    return { env, contextArgs: config.kubeContext ? ["--context", config.kubeContext] : [] };
+}
+
+/** Where a running Job's progress goes: the terminal for the commands, the store's events for the API. */
+export interface JobWatch {
+    progress: (line: string) => void;
+    /** Aborted: stop waiting (the Job itself runs on in the cluster and finishes on its own). */
+    signal?: AbortSignal;
+}
+
+const consoleProgress = (line: string) => console.log(line);
+
+function kubectl(kube: KubeTarget, args: string[], input?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn("kubectl", [...kubeContextArgs, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...kubeEnv } });
+        const child = spawn("kubectl", [...kube.contextArgs, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...kube.env } });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -210,26 +225,27 @@ interface JobStatus { succeeded?: number; failed?: number; conditions?: { type: 
 interface PodItem { metadata: { name: string }; status?: { phase?: string; containerStatuses?: { state?: { terminated?: { exitCode: number; message?: string } } }[] } }
 
 /** Creates a Job, streams its pod's log lines as progress, and returns the final line of its output. */
-async function runJob(job: { metadata: { name: string; namespace: string } }, deadlineSeconds: number): Promise<{ ok: boolean; lastLine: string; output: string[] }> {
+async function runJob(kube: KubeTarget, job: { metadata: { name: string; namespace: string } }, deadlineSeconds: number, watch: JobWatch): Promise<{ ok: boolean; lastLine: string; output: string[] }> {
     const { name, namespace } = job.metadata;
-    await kubectl(["create", "-f", "-"], JSON.stringify(job));
-    console.log(`  job ${namespace}/${name} created, waiting for its pod…`);
+    await kubectl(kube, ["create", "-f", "-"], JSON.stringify(job));
+    watch.progress(`  job ${namespace}/${name} created, waiting for its pod…`);
     const deadline = Date.now() + (deadlineSeconds + 300) * 1000;
     let logs: Promise<string> | undefined;
     for (;;) {
-        const status = JSON.parse(await kubectl(["-n", namespace, "get", "job", name, "-o", "json"])) as { status?: JobStatus };
+        if (watch.signal?.aborted) return { ok: false, lastLine: `stopped waiting for job ${name} (interrupted); it runs on in the cluster — see kubectl -n ${namespace} logs job/${name}`, output: [] };
+        const status = JSON.parse(await kubectl(kube, ["-n", namespace, "get", "job", name, "-o", "json"])) as { status?: JobStatus };
         const done = status.status?.conditions?.find((condition) => (condition.type === "Complete" || condition.type === "Failed") && condition.status === "True");
         if (!logs) {
-            const pods = JSON.parse(await kubectl(["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
+            const pods = JSON.parse(await kubectl(kube, ["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
             if (pods.items.some((pod) => pod.status?.phase === "Running" || pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed")) {
                 // Progress: the script's own log lines, as they come.
-                logs = streamLogs(namespace, name);
+                logs = streamLogs(kube, namespace, name, watch.progress);
             }
         }
         if (done) {
             // The log stream ends with the container; a node that serves no logs must not hold us up.
             const output = (await Promise.race([logs ?? Promise.resolve(""), sleep(15_000).then(() => "")])).split("\n").filter(Boolean);
-            const pods = JSON.parse(await kubectl(["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
+            const pods = JSON.parse(await kubectl(kube, ["-n", namespace, "get", "pods", "-l", `job-name=${name}`, "-o", "json"])) as { items: PodItem[] };
             const message = pods.items.flatMap((pod) => pod.status?.containerStatuses ?? []).map((container) => container.state?.terminated?.message?.trim()).filter(Boolean).pop();
             const lastLine = message?.split("\n").pop() ?? output[output.length - 1] ?? done.message ?? done.type;
             return { ok: done.type === "Complete", lastLine, output };
@@ -240,16 +256,16 @@ async function runJob(job: { metadata: { name: string; namespace: string } }, de
 }
 
 /** Follows the Job's logs, printing each line as progress; resolves with all of them. */
-function streamLogs(namespace: string, job: string): Promise<string> {
+function streamLogs(kube: KubeTarget, namespace: string, job: string, progress: (line: string) => void): Promise<string> {
     return new Promise((resolve) => {
-        const child = spawn("kubectl", [...kubeContextArgs, "-n", namespace, "logs", "-f", `job/${job}`], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, ...kubeEnv } });
+        const child = spawn("kubectl", [...kube.contextArgs, "-n", namespace, "logs", "-f", `job/${job}`], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, ...kube.env } });
         let all = "";
         let partial = "";
         child.stdout.on("data", (chunk: Buffer) => {
             all += chunk.toString();
             const lines = (partial + chunk.toString()).split("\n");
             partial = lines.pop() ?? "";
-            for (const line of lines) if (!line.startsWith("{") && !line.startsWith("[")) console.log(`    ${line}`);
+            for (const line of lines) if (!line.startsWith("{") && !line.startsWith("[")) progress(`    ${line}`);
         });
         child.on("close", () => resolve(all));
         child.on("error", () => resolve(all));
@@ -259,20 +275,20 @@ function streamLogs(namespace: string, job: string): Promise<string> {
     });
 }
 
-async function scaleWordPress(store: ResolvedStore, replicas: number): Promise<void> {
+async function scaleWordPress(kube: KubeTarget, store: ResolvedStore, replicas: number): Promise<void> {
     const names = storeNames(store.name);
-    await kubectl(["-n", names.namespace, "scale", "deployment", `${names.releaseName}-wordpress`, `--replicas=${replicas}`]);
+    await kubectl(kube, ["-n", names.namespace, "scale", "deployment", `${names.releaseName}-wordpress`, `--replicas=${replicas}`]);
     if (replicas === 0) {
-        await kubectl(["-n", names.namespace, "wait", "--for=delete", "pod", "-l", `${LABELS.name}=wordpress`, "--timeout=300s"]).catch(() => undefined);
+        await kubectl(kube, ["-n", names.namespace, "wait", "--for=delete", "pod", "-l", `${LABELS.name}=wordpress`, "--timeout=300s"]).catch(() => undefined);
     } else {
-        await kubectl(["-n", names.namespace, "rollout", "status", `deployment/${names.releaseName}-wordpress`, "--timeout=600s"]);
+        await kubectl(kube, ["-n", names.namespace, "rollout", "status", `deployment/${names.releaseName}-wordpress`, "--timeout=600s"]);
     }
 }
 
 /** Re-runs the store's (Pulumi-owned) setup Job as a new Job: its read-back steps verify the restored store. */
-async function verifyWithSetupJob(store: ResolvedStore): Promise<{ ok: boolean; lastLine: string }> {
+async function verifyWithSetupJob(kube: KubeTarget, store: ResolvedStore): Promise<{ ok: boolean; lastLine: string }> {
     const names = storeNames(store.name);
-    const jobs = JSON.parse(await kubectl(["-n", names.namespace, "get", "jobs", "-o", "json"])) as { items: { metadata: { name: string; creationTimestamp: string }; spec: { template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: unknown }; backoffLimit?: number; activeDeadlineSeconds?: number } }[] };
+    const jobs = JSON.parse(await kubectl(kube, ["-n", names.namespace, "get", "jobs", "-o", "json"])) as { items: { metadata: { name: string; creationTimestamp: string }; spec: { template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: unknown }; backoffLimit?: number; activeDeadlineSeconds?: number } }[] };
     const setup = jobs.items.filter((job) => job.metadata.name.startsWith(names.setupJobPrefix)).sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp))[0];
     if (!setup) return { ok: false, lastLine: `no setup Job in ${names.namespace} — run npm run up to recreate the store's setup Job` };
     // Labels the Job controller added to the template would tie the copy to the old Job.
@@ -283,15 +299,15 @@ async function verifyWithSetupJob(store: ResolvedStore): Promise<{ ok: boolean; 
         metadata: { name: `${store.name}-verify-${stamp()}`.slice(0, 63), namespace: names.namespace, labels: { ...labels, [LABELS.component]: "setup" } },
         spec: { backoffLimit: setup.spec.backoffLimit, activeDeadlineSeconds: setup.spec.activeDeadlineSeconds, ttlSecondsAfterFinished: 86400, template: { metadata: { labels, annotations: setup.spec.template.metadata?.annotations }, spec: setup.spec.template.spec } },
     };
-    return runJob(job, setup.spec.activeDeadlineSeconds ?? 900);
+    return runJob(kube, job, setup.spec.activeDeadlineSeconds ?? 900, { progress: consoleProgress });
 }
 
 /** A copy of the source store's repository password in the clone's namespace (data stays base64, never printed). */
-async function copyPassword(source: ResolvedStore, clone: ResolvedStore): Promise<string> {
+async function copyPassword(kube: KubeTarget, source: ResolvedStore, clone: ResolvedStore): Promise<string> {
     const name = `woostore-restore-from-${source.name}`.slice(0, 63);
-    const encoded = (await kubectl(["-n", storeNames(source.name).namespace, "get", "secret", CREDENTIALS_SECRET_NAME, "-o", `jsonpath={.data.${RESTIC_PASSWORD_KEY}}`])).trim();
+    const encoded = (await kubectl(kube, ["-n", storeNames(source.name).namespace, "get", "secret", CREDENTIALS_SECRET_NAME, "-o", `jsonpath={.data.${RESTIC_PASSWORD_KEY}}`])).trim();
     if (!encoded) throw new Error(`store ${source.name} has no ${RESTIC_PASSWORD_KEY} in its Secret — run npm run up so backups are configured`);
-    await kubectl(["apply", "-f", "-"], JSON.stringify({
+    await kubectl(kube, ["apply", "-f", "-"], JSON.stringify({
         apiVersion: "v1", kind: "Secret", type: "Opaque",
         metadata: { name, namespace: storeNames(clone.name).namespace, labels: { [LABELS.component]: BACKUP_COMPONENT } },
         data: { [RESTIC_PASSWORD_KEY]: encoded },
@@ -307,48 +323,91 @@ const resultOf = (line: string): Record<string, unknown> | undefined => {
     }
 };
 
+/** A backup's result, or why it failed (the script's last line). */
+export type BackupOutcome =
+    | { ok: true; snapshot: string; orders: number; dumpBytes: number; uploadFiles: number; seconds: number }
+    | { ok: false; lastLine: string };
+
+/** Backs the store up now in a Job of the given kind and waits for its result line. */
+export async function backupStore(kube: KubeTarget, resolved: ResolvedCommand, kind: "manual" | "pre-upgrade" | "scheduled", watch: JobWatch): Promise<BackupOutcome> {
+    const run = await runJob(kube, commandJob(resolved, { action: "backup", kind }, `woostore-backup-${kind}-${stamp()}`), resolved.config.backup.timeoutSeconds, watch);
+    const result = resultOf(run.lastLine);
+    if (!run.ok || !result) return { ok: false, lastLine: run.lastLine };
+    const count = (key: string) => (typeof result[key] === "number" ? result[key] : 0);
+    return { ok: true, snapshot: String(result.snapshot), orders: count("orders"), dumpBytes: count("dumpBytes"), uploadFiles: count("uploadFiles"), seconds: count("seconds") };
+}
+
+/** One snapshot as `restic snapshots --json` lists it (the fields used here). */
+export interface ResticSnapshot { id?: string; short_id: string; time: string; tags?: string[]; summary?: { total_bytes_processed?: number } }
+
+export interface SnapshotView { id: string; time: string; kind: string | null; orders: number | null; sizeBytes: number | null }
+
+/** A restic snapshot as the commands and the API show it: kind and orders come from its tags; pure. */
+export function snapshotView(snapshot: ResticSnapshot): SnapshotView {
+    const tag = (key: string) => snapshot.tags?.find((entry) => entry.startsWith(`${key}=`))?.slice(key.length + 1);
+    const orders = tag("orders");
+    const size = snapshot.summary?.total_bytes_processed;
+    return {
+        id: snapshot.short_id,
+        time: new Date(snapshot.time).toISOString(),
+        kind: tag("kind") ?? null,
+        orders: orders !== undefined && /^\d+$/.test(orders) ? Number(orders) : null,
+        // restic ≥ 0.17 records what the backup read; older snapshots have no size.
+        sizeBytes: typeof size === "number" ? size : null,
+    };
+}
+
+/** The store's snapshots, newest first; throws with the script's last line when they cannot be listed. */
+export async function listSnapshots(kube: KubeTarget, resolved: ResolvedCommand, watch: JobWatch): Promise<SnapshotView[]> {
+    const run = await runJob(kube, commandJob(resolved, { action: "snapshots" }, `woostore-backups-${stamp()}`), resolved.config.backup.timeoutSeconds, watch);
+    const listing = [...run.output, run.lastLine].filter((line) => line.startsWith("[")).pop();
+    if (!run.ok || !listing) throw new Error(`listing the backups of ${resolved.store.name} failed: ${run.lastLine}`);
+    return (JSON.parse(listing) as ResticSnapshot[]).map(snapshotView).sort((a, b) => b.time.localeCompare(a.time));
+}
+
 async function main(command: BackupCommand, argv: string[]): Promise<number> {
     const options = parseBackupArgs(command, argv);
     const resolved = resolveCommand(options);
-    kubeContextArgs = resolved.config.kubeContext ? ["--context", resolved.config.kubeContext] : [];
+    const kube = kubeTarget(resolved.config);
+    const watch: JobWatch = { progress: consoleProgress };
     const { store, into, config } = resolved;
     const deadline = config.backup.timeoutSeconds;
     if (command === "backup") {
         console.log(`Backing up store ${store.name} now…`);
-        const run = await runJob(commandJob(resolved, { action: "backup", kind: "manual" }, `woostore-backup-manual-${stamp()}`), deadline);
-        const result = resultOf(run.lastLine);
-        if (!run.ok || !result) return fail(`Backup of ${store.name} FAILED: ${run.lastLine}`);
-        console.log(`Backup of ${store.name} done: snapshot ${String(result.snapshot).slice(0, 8)}, ${String(result.orders)} orders, dump ${String(result.dumpBytes)} bytes, ${String(result.uploadFiles)} upload files, ${String(result.seconds)}s.`);
+        const backup = await backupStore(kube, resolved, "manual", watch);
+        if (!backup.ok) return fail(`Backup of ${store.name} FAILED: ${backup.lastLine}`);
+        console.log(`Backup of ${store.name} done: snapshot ${backup.snapshot.slice(0, 8)}, ${backup.orders} orders, dump ${backup.dumpBytes} bytes, ${backup.uploadFiles} upload files, ${backup.seconds}s.`);
         return 0;
     }
     if (command === "backups") {
-        const run = await runJob(commandJob(resolved, { action: "snapshots" }, `woostore-backups-${stamp()}`), deadline);
-        const listing = run.output.filter((line) => line.startsWith("[")).pop();
-        if (!run.ok || !listing) return fail(`Listing the backups of ${store.name} FAILED: ${run.lastLine}`);
-        const snapshots = JSON.parse(listing) as { short_id: string; time: string; tags?: string[] }[];
+        let snapshots: SnapshotView[];
+        try {
+            snapshots = (await listSnapshots(kube, resolved, watch)).reverse();
+        } catch (error) {
+            return fail(`Listing the backups of ${store.name} FAILED: ${(error as Error).message.replace(/^listing the backups of \S+ failed: /, "")}`);
+        }
         console.log(`Snapshots of ${store.name} (${snapshots.length}):`);
         for (const snapshot of snapshots) {
-            const tag = (key: string) => snapshot.tags?.find((entry) => entry.startsWith(`${key}=`))?.slice(key.length + 1) ?? "?";
-            console.log(`  ${snapshot.short_id}  ${snapshot.time.slice(0, 19).replace("T", " ")} UTC  ${tag("kind").padEnd(12)} ${tag("orders")} orders`);
+            console.log(`  ${snapshot.id}  ${snapshot.time.slice(0, 19).replace("T", " ")} UTC  ${(snapshot.kind ?? "?").padEnd(12)} ${snapshot.orders ?? "?"} orders`);
         }
         console.log(`Restore one with: npm run restore -- ${store.name} --snapshot <id> [--into <new-store>]`);
         return 0;
     }
     const target = into ?? store;
     console.log(into ? `Restoring snapshot ${options.snapshot} of ${store.name} into ${into.name} (a clone)…` : `Restoring snapshot ${options.snapshot} of ${store.name} in place…`);
-    const passwordSecret = into ? await copyPassword(store, into) : undefined;
+    const passwordSecret = into ? await copyPassword(kube, store, into) : undefined;
     console.log(`  scaling ${target.name}'s WordPress down (the shop is closed during the restore)`);
-    await scaleWordPress(target, 0);
-    const run = await runJob(commandJob(resolved, { action: "restore", snapshot: options.snapshot ?? "latest" }, `woostore-restore-${stamp()}`, passwordSecret), deadline);
-    if (passwordSecret) await kubectl(["-n", storeNames(target.name).namespace, "delete", "secret", passwordSecret, "--ignore-not-found"]);
+    await scaleWordPress(kube, target, 0);
+    const run = await runJob(kube, commandJob(resolved, { action: "restore", snapshot: options.snapshot ?? "latest" }, `woostore-restore-${stamp()}`, passwordSecret), deadline, watch);
+    if (passwordSecret) await kubectl(kube, ["-n", storeNames(target.name).namespace, "delete", "secret", passwordSecret, "--ignore-not-found"]);
     const result = resultOf(run.lastLine);
     if (!run.ok || !result) {
         return fail(`Restore of ${target.name} FAILED: ${run.lastLine}\n  WordPress stays scaled down. Retry the restore, or reopen the shop as it is now with: kubectl -n ${storeNames(target.name).namespace} scale deployment ${target.name}-wordpress --replicas=1`);
     }
     console.log(`  restored ${String(result.orders)} orders (snapshot recorded ${String(result.ordersRecorded)}), ${String(result.tablesChecked)} tables checked; scaling WordPress up`);
-    await scaleWordPress(target, 1);
+    await scaleWordPress(kube, target, 1);
     console.log("  verifying the store with its setup Job's read-back steps…");
-    const verify = await verifyWithSetupJob(target);
+    const verify = await verifyWithSetupJob(kube, target);
     if (!verify.ok) return fail(`Restore of ${target.name} done, but verification FAILED: ${verify.lastLine}`);
     console.log(`Restore of ${target.name} from snapshot ${String(result.snapshot)} done and verified: ${String(result.orders)} orders, the shop takes orders again.`);
     return 0;

@@ -13,6 +13,8 @@ import { ProgramInputs } from "../components/program";
 import { storeStackName } from "../components/stackLayout";
 import { setupFailureDetail } from "../automation/diagnose";
 import { withReleaseRecovery } from "../automation/helmRecords";
+import { backupStore, kubeTarget, type BackupOutcome, type JobWatch, type ResolvedCommand } from "../automation/backups";
+import { backupBeforeUpgrade } from "./preUpgrade";
 import { ConfigEntry, fingerprint } from "./fingerprint";
 import { describeLock, parseLockError } from "./locks";
 import {
@@ -79,6 +81,11 @@ export interface OperationContext {
     source?: "stores.yaml" | "api";
     /** Config beyond the base stack's, e.g. woostore:apiStore for the API's stores. */
     extraConfig?: Record<string, ConfigEntry>;
+    /**
+     * Set when woostore:backup.beforeUpgrade is on: backs this store up (kind pre-upgrade). An
+     * update that changes the WordPress image or WooCommerce version runs it first (fleet/preUpgrade.ts).
+     */
+    preUpgradeBackup?: (watch: JobWatch) => Promise<BackupOutcome>;
 }
 
 export interface OperationOutcome { status?: string; url?: string; record?: StackRecord; error?: string; lockFailure?: boolean; staleLock?: boolean }
@@ -145,6 +152,8 @@ export async function runFleet(inputs: ProgramInputs, options: FleetOptions): Pr
     const logDir = path.join(options.woostoreHome, "logs", options.baseStack, runId);
     const operation = options.operation ?? pulumiOperation;
     const desiredByName = new Map(desired.map((store) => [store.name, store]));
+    // Pre-upgrade backups run kubectl against the cluster of this run (KUBECONFIG of its CLI processes).
+    const kube = kubeTarget(inputs.config, options.envVars.KUBECONFIG ? { KUBECONFIG: options.envVars.KUBECONFIG } : {});
     await runBounded(work, options.parallelStores, async (planned) => {
         if (options.signal?.aborted) {
             results.set(planned.store, { name: planned.store, stack: planned.stack, action: "skipped", reason: "interrupted before it started" });
@@ -154,12 +163,17 @@ export async function runFleet(inputs: ProgramInputs, options: FleetOptions): Pr
         fs.mkdirSync(logDir, { recursive: true });
         const logFile = path.join(logDir, `${planned.store}.log`);
         progress.set(planned.store, "running", `${planned.action} (${planned.why})`);
+        const resolved = inputs.stores.find((store) => store.name === planned.store);
+        const backup = inputs.config.backup;
+        const preUpgradeBackup = backup?.beforeUpgrade && resolved && planned.action === "update"
+            ? (watch: JobWatch) => backupStore(kube, { config: inputs.config as ResolvedCommand["config"], store: resolved }, "pre-upgrade", watch)
+            : undefined;
         let outcome: OperationOutcome = {};
         for (let attempt = 0; attempt <= LOCK_RETRIES; attempt++) {
             try {
                 outcome = await operation({
                     planned, desired: desiredByName.get(planned.store), mode: options.mode, fleet, fleetDir: dir, baseConfig, logFile,
-                    onStep: (text) => progress.detail(planned.store, text), options,
+                    onStep: (text) => progress.detail(planned.store, text), options, preUpgradeBackup,
                 });
             } catch (error) {
                 outcome = { error: error instanceof Error ? error.message : String(error) };
@@ -280,6 +294,19 @@ export const pulumiOperation: StoreOperation = async (context) => {
             return { status: "deleted" };
         }
         stack = await Stack.createOrSelect(planned.stack, fleet);
+        if (options.mode === "up" && planned.action === "update" && context.preUpgradeBackup) {
+            // Before the new config is set: a refused upgrade leaves the stack as it was. History is
+            // read without secrets, and only here, where backups before upgrades are on (it costs a CLI call).
+            const selected = stack;
+            const refused = await backupBeforeUpgrade(planned.store, true, wantedConfig, {
+                history: () => selected.history(1, 1, false),
+                backup: context.preUpgradeBackup,
+            }, { progress: (line) => { write(`${line}\n`); context.onStep(line.trim()); }, signal: options.signal });
+            if (refused) {
+                write(`${refused}\n`);
+                return { error: refused, status: "Failed" };
+            }
+        }
         if (created && planned.action !== "create") {
             // This machine lost the stack's config file (e.g. a new checkout or home directory):
             // bring back its encryption salt from the last deployment.

@@ -19,7 +19,7 @@ NODE_BIN="$(bash scripts/install-node.sh)"
 export PATH="$NODE_BIN:$PATH"
 
 OUT="$(mktemp -d)"
-node --import tsx tests/api/fakeServer.ts --postgres-port 55438 --operation-ms 20 --rate-limit 1000000 --seed-stores demo-shop,other-shop >"$OUT/server.json" 2>"$OUT/server.log" &
+node --import tsx tests/api/fakeServer.ts --postgres-port 55438 --operation-ms 20 --rate-limit 1000000 --seed-stores demo-shop,other-shop --backups >"$OUT/server.json" 2>"$OUT/server.log" &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT
 for _ in $(seq 1 120); do [ -s "$OUT/server.json" ] && break; sleep 0.5; done

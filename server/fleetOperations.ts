@@ -13,10 +13,14 @@ import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "../automation/workspace";
 import { ApiStoreContext, apiStoreCredentials, destroyApiStore, storeStacks, upApiStore } from "../fleet/apiStores";
 import { storeStackName } from "../components/stackLayout";
 import { fleetDir } from "../fleet/workspace";
-import type { OperationContext, StackState, StoreOperations } from "./operations";
+import { backupStore, type KubeTarget, kubeTarget, listSnapshots, type ResolvedCommand } from "../automation/backups";
+import { validateStoreEntry } from "../components/storeList";
+import type { BackupSnapshot, OperationContext, StackState, StoreOperations } from "./operations";
 
 /** Stack listings are cached this long: a POST must not wait for the CLI every time. */
 const STACKS_TTL_MS = 10_000;
+/** A store's snapshot list is reused this long (each listing is a Job in the store's namespace); a backup clears it. */
+const SNAPSHOTS_TTL_MS = 30_000;
 
 /** The stack's config and store list, validated as the program sees them (`woostore:*`, objects as JSON text). */
 export function loadInputs(stack: string): ProgramInputs {
@@ -45,8 +49,36 @@ export function fleetOperations(stack: string): StoreOperations {
         onStep: operation?.onStep,
         logDir: path.join(WOOSTORE_HOME, "logs", "api"),
     });
+    /** The store as the backup Job needs it (sized and labelled like the store), with the stack's backup settings. */
+    const backupCommand = (entry: { name: string } & Record<string, unknown>): ResolvedCommand => {
+        if (!config.backup) throw new Error(`backups are not configured for stack ${stack} — set woostore:backup.target in Pulumi.${stack}.yaml (README: "Backups and restore") and run npm run up`);
+        const { store, problems } = validateStoreEntry(entry, config);
+        if (!store) throw new Error(`store ${entry.name} has an invalid entry: ${problems.join("; ")}`);
+        return { config: config as ResolvedCommand["config"], store };
+    };
+    // The cluster is the one `npm run up` uses for the stack (KUBECONFIG and woostore:kubeContext), passed to each
+    // call; found once (finding it may run k3d), a lookup that throws is tried again next time.
+    let kubeFound: KubeTarget | undefined;
+    const kube = () => (kubeFound ??= kubeTarget(config, clusterEnv(stack)));
+    const snapshots = new Map<string, { at: number; list: Promise<BackupSnapshot[]> }>();
     return {
         config: () => config,
+        backup: async (entry, context) => {
+            const outcome = await backupStore(kube(), backupCommand(entry), "manual", { progress: (line) => context.onStep(line.trim()), signal: context.signal });
+            snapshots.delete(entry.name);
+            return outcome.ok
+                ? { status: `snapshot ${outcome.snapshot.slice(0, 8)}, ${outcome.orders} orders, dump ${outcome.dumpBytes} bytes, ${outcome.uploadFiles} upload files, ${outcome.seconds}s` }
+                : { error: outcome.lastLine };
+        },
+        listBackups: (entry) => {
+            const cached = snapshots.get(entry.name);
+            if (cached && Date.now() - cached.at < SNAPSHOTS_TTL_MS) return cached.list;
+            // Concurrent readers share one listing Job; a failed listing is not kept.
+            const list = Promise.resolve().then(() => listSnapshots(kube(), backupCommand(entry), { progress: () => undefined }));
+            list.catch(() => snapshots.delete(entry.name));
+            snapshots.set(entry.name, { at: Date.now(), list });
+            return list;
+        },
         listedStores: () => loadInputs(stack).stores,
         stackStores: (options) => {
             const load = () => baseContext(false).then(storeStacks).then((list) => new Map(list.map((entry) => [entry.store, { result: entry.record.result, source: entry.record.source }])));

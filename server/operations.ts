@@ -17,6 +17,16 @@ export interface OperationOutcome { status?: string; url?: string; error?: strin
 
 export interface StackState { result?: "succeeded" | "failed"; source?: "stores.yaml" | "api" }
 
+export interface BackupSnapshot {
+    id: string;
+    /** ISO 8601, UTC. */
+    time: string;
+    /** scheduled, manual or pre-upgrade; null for a snapshot without the tag. */
+    kind: string | null;
+    orders: number | null;
+    sizeBytes: number | null;
+}
+
 export interface StoreCredentials { adminUser: string; adminPassword: string }
 
 export interface StoreOperations {
@@ -31,6 +41,14 @@ export interface StoreOperations {
     stackStores(options?: { allowStale?: boolean }): Promise<Map<string, StackState>>;
     up(entry: { name: string } & Record<string, unknown>, context: OperationContext): Promise<OperationOutcome>;
     destroy(name: string, context: OperationContext): Promise<OperationOutcome>;
+    /**
+     * Backs the store up now (kind manual) and waits for the result; `status` of the outcome
+     * describes the snapshot ("snapshot 1a2b3c4d, 12 orders"), `error` is the backup's last line.
+     * Takes the store's entry (as `up` does): the backup pod is sized and labelled like the store.
+     */
+    backup(entry: { name: string } & Record<string, unknown>, context: OperationContext): Promise<OperationOutcome>;
+    /** The store's snapshots, newest first; throws when the repository cannot be read. */
+    listBackups(entry: { name: string } & Record<string, unknown>): Promise<BackupSnapshot[]>;
     credentials(name: string): Promise<StoreCredentials | undefined>;
     /** Removes the store stack's lock (`pulumi cancel`); only called for a lock whose holder is known to be dead. */
     releaseLock(name: string): Promise<void>;

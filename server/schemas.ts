@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { storeEntrySchema } from "../components/storeList";
-import { STORE_STATUSES } from "./status";
+import { OPERATION_KINDS, STORE_STATUSES } from "./status";
 
 export const createStoreBody = storeEntrySchema.pick({ name: true, title: true, admin: true, woocommerce: true, quota: true })
     .meta({ id: "CreateStore" });
@@ -26,7 +26,7 @@ export const problemSchema = z.object({
 
 export const operationSchema = z.object({
     id: z.string(),
-    kind: z.enum(["create", "delete"]),
+    kind: z.enum(OPERATION_KINDS),
     state: z.enum(["queued", "running", "retrying", "succeeded", "failed"]),
     attempts: z.number().int(),
     error: z.string().nullable(),
@@ -56,6 +56,19 @@ export const credentialsSchema = z.object({
     adminPassword: z.string(),
     url: z.string().nullable(),
 }).meta({ id: "Credentials" });
+
+export const backupSnapshotSchema = z.object({
+    id: z.string().describe("restic's short snapshot id, as `npm run restore -- <store> --snapshot <id>` takes it"),
+    time: z.string().describe("When the snapshot was taken (ISO 8601, UTC)"),
+    kind: z.enum(["scheduled", "manual", "pre-upgrade"]).nullable().describe("What made it: the CronJob, a request, or an upgrade; null when the snapshot has no kind tag"),
+    orders: z.number().int().nullable().describe("Orders in the database when it was taken"),
+    sizeBytes: z.number().int().nullable().describe("Bytes the backup read (restic ≥ 0.17 records it); null when unknown"),
+}).meta({ id: "BackupSnapshot" });
+
+export const backupListSchema = z.object({
+    store: z.string(),
+    snapshots: z.array(backupSnapshotSchema).describe("Newest first"),
+}).meta({ id: "BackupList" });
 
 export const healthSchema = z.object({ status: z.string() });
 export const readySchema = z.object({ status: z.string(), database: z.boolean(), migrations: z.boolean() });

@@ -3,7 +3,7 @@
  * page's own origin with the bearer token; errors are RFC 9457 problem documents whose
  * `errors` array names the field each problem belongs to.
  */
-import type { Store } from "./model";
+import type { Snapshot, Store } from "./model";
 
 export const API_BASE = "/api/v1";
 
@@ -136,5 +136,7 @@ export const api = {
             url: typeof body.url === "string" ? body.url : typeof body.adminUrl === "string" ? body.adminUrl : undefined,
         };
     },
+    backupStore: (name: string) => json<Store>(`${storePath(name)}/backups`, { method: "POST" }),
+    listBackups: async (name: string): Promise<Snapshot[]> => (await json<{ snapshots?: Snapshot[] }>(`${storePath(name)}/backups`)).snapshots ?? [],
     eventsPath: (name: string) => `${storePath(name)}/events`,
 };

@@ -157,6 +157,12 @@ export async function addEvent(db: Queryable, store: string, operationId: string
     await db.query("INSERT INTO store_events (store, operation_id, kind, text) VALUES ($1, $2, $3, $4)", [store, operationId, kind, text]);
 }
 
+/** The id of the store's last event before its latest operation's: a stream from the start shows only that operation. */
+export async function eventsBefore(db: Queryable, store: string, operationId: string): Promise<number> {
+    return Number((await db.query<{ id: string }>(
+        "SELECT coalesce(max(id), 0)::text AS id FROM store_events WHERE store = $1 AND operation_id < $2", [store, operationId])).rows[0].id);
+}
+
 export async function eventsSince(db: Queryable, store: string, afterId: number): Promise<{ id: string; kind: string; text: string; at: Date }[]> {
     return (await db.query<{ id: string; kind: string; text: string; at: Date }>(
         "SELECT id::text, kind, text, at FROM store_events WHERE store = $1 AND id > $2 ORDER BY id LIMIT 500", [store, afterId])).rows;

@@ -78,8 +78,14 @@ export async function runJob(job: JobWithMetadata<OperationJob>, pool: Pool, ope
         }
         await repo.startOperation(client, operationId, attempt);
         const reason = attempt > 1 ? `attempt ${attempt} of ${attempts}` : null;
-        await repo.setStoreStatus(client, store, next.status as "Provisioning" | "Deleting", { reason });
-        await repo.addEvent(client, store, operationId, "status", `${next.status}${reason ? ` (${reason})` : ""}`);
+        if (kind === "backup") {
+            // The store stays Ready (it keeps selling); its reason says a backup is running.
+            await repo.setStoreStatus(client, store, "Ready", { reason: `backup in progress${reason ? ` (${reason})` : ""}` });
+            await repo.addEvent(client, store, operationId, "status", `Backup started${reason ? ` (${reason})` : ""}`);
+        } else {
+            await repo.setStoreStatus(client, store, next.status as "Provisioning" | "Deleting", { reason });
+            await repo.addEvent(client, store, operationId, "status", `${next.status}${reason ? ` (${reason})` : ""}`);
+        }
         return (await repo.storeByName(client, store))!;
     });
     if (!started) return;
@@ -93,6 +99,7 @@ export async function runJob(job: JobWithMetadata<OperationJob>, pool: Pool, ope
     const signal = AbortSignal.any([job.signal, options.shutdown]);
     const run = async (): Promise<OperationOutcome> => {
         try {
+            if (kind === "backup") return await operations.backup({ ...started.entry, name: store }, { signal, onStep });
             return kind === "create"
                 ? await operations.up({ ...started.entry, name: store }, { signal, onStep })
                 : await operations.destroy(store, { signal, onStep });
@@ -128,6 +135,13 @@ export async function runJob(job: JobWithMetadata<OperationJob>, pool: Pool, ope
                 await repo.addEvent(client, store, operationId, "status", "gone");
                 return;
             }
+            if (kind === "backup") {
+                // A backup leaves the store's URL alone; its outcome's status is the snapshot it made.
+                await repo.setStoreStatus(client, store, next.status, { reason: null });
+                await repo.finishOperation(client, operationId, "succeeded");
+                await repo.addEvent(client, store, operationId, "status", `Backup done${outcome.status ? `: ${redactSecrets(outcome.status)}` : ""}`);
+                return;
+            }
             await repo.setStoreStatus(client, store, next.status, { reason: null, url: outcome.url ?? null });
             await repo.finishOperation(client, operationId, "succeeded");
             await repo.addEvent(client, store, operationId, "status", next.status);
@@ -149,9 +163,10 @@ export async function runJob(job: JobWithMetadata<OperationJob>, pool: Pool, ope
         if (!row) return;
         const next = transition(row.status, { type: "fail", kind, final });
         if ("conflict" in next) return;
-        await repo.setStoreStatus(client, store, next.status as "Failed", { reason: final && kind === "delete" ? `delete failed: ${reason}` : reason });
+        const storeReason = kind === "backup" ? `${final ? "the last backup failed" : "backup"}: ${reason}` : final && kind === "delete" ? `delete failed: ${reason}` : reason;
+        await repo.setStoreStatus(client, store, next.status as "Failed" | "Ready", { reason: storeReason });
         await repo.finishOperation(client, operationId, final ? "failed" : "retrying", why);
-        await repo.addEvent(client, store, operationId, "status", `${next.status}: ${reason}`);
+        await repo.addEvent(client, store, operationId, "status", kind === "backup" ? `Backup ${final ? "failed" : "attempt failed"}: ${reason}` : `${next.status}: ${reason}`);
     });
     log(final ? "error" : "warn", `${kind} operation failed${final ? "" : ", will be retried"}`, { reason: why });
     throw new Error(why);
@@ -167,6 +182,15 @@ export async function deadLetter(job: JobWithMetadata<OperationJob>, pool: Pool,
         const operation = await repo.operationById(client, operationId);
         const row = await repo.lockStore(client, store);
         if (!operation || !row || operation.state === "failed" || operation.state === "succeeded") return;
+        if (kind === "backup") {
+            // A lost backup does not make the shop Failed: the operation failed, the store stays as it is.
+            const reason = `the backup stopped without a result on every attempt (its worker stopped or crashed) — start a new one with POST /api/v1/stores/${store}/backups`;
+            await repo.setStoreStatus(client, store, row.status, { reason: `the last backup failed: ${reason}` });
+            await repo.finishOperation(client, operationId, "failed", reason);
+            await repo.addEvent(client, store, operationId, "status", `Backup failed: ${reason}`);
+            log.error({ store, operationId, kind }, "operation dead-lettered");
+            return;
+        }
         const reason = `the ${kind} operation stopped without a result on every attempt (its worker stopped or crashed) — retry it with POST /api/v1/stores/${store}/retry`;
         await repo.setStoreStatus(client, store, "Failed", { reason });
         await repo.finishOperation(client, operationId, "failed", reason);

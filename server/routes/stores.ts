@@ -11,8 +11,9 @@ import * as repo from "../db/repository";
 import { enqueueOperation } from "../jobs/queue";
 import type { StoreOperations } from "../operations";
 import { entryLinesToErrors, problem, summarize } from "../problems";
+import { redactSecrets } from "../jobs/worker";
 import { decide, RateLimitPolicy, windowOf } from "../rateLimit";
-import { createStoreBody, credentialsSchema, problems, storeListSchema, storeNameParams, storeSchema, StoreView } from "../schemas";
+import { backupListSchema, createStoreBody, credentialsSchema, problems, storeListSchema, storeNameParams, storeSchema, StoreView } from "../schemas";
 import { isFinal, OperationKind, StoreStatus, transition } from "../status";
 import { apiStoreView, listedStoreView } from "../views";
 
@@ -137,7 +138,7 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         const jobId = await enqueueOperation(boss, client, { store, operationId, kind });
         if (!jobId) throw new Refusal(409, `an operation on "${store}" is still queued or running — wait for it to finish`);
         await repo.setOperationJob(client, operationId, jobId);
-        await repo.addEvent(client, store, operationId, "status", kind === "create" ? "Queued" : "Deleting");
+        await repo.addEvent(client, store, operationId, "status", kind === "create" ? "Queued" : kind === "delete" ? "Deleting" : "Backup queued");
     };
 
     /**
@@ -232,6 +233,65 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         return undefined;
     };
 
+    /**
+     * Backups are a stack-wide setting (woostore:backup): without it no store has a repository.
+     * That is the platform's state, not a fault of the request, so it is 409 Conflict (422 is
+     * kept for request bodies that are wrong), with what operators must do.
+     */
+    const notConfigured = (name: string) => problem(409, `backups are not configured on this platform, so store "${name}" has none — the operators enable them with woostore:backup.target in the stack config (README: "Backups and restore") and npm run up`);
+
+    app.post("/stores/:name/backups", {
+        schema: {
+            summary: "Back a store up now",
+            description: "Queues a manual backup of a Ready store and answers at once with the store and its new `backup` operation; follow its progress with GET …/events. The store stays Ready while it is backed up. 409 when backups are not configured for the platform's stack, when the store is not Ready, or when another operation on it is queued or running.",
+            params: storeNameParams,
+            response: { 202: storeSchema, ...problems(400, 401, 404, 409) },
+        },
+    }, async (request, reply) => {
+        const name = request.params.name;
+        const row = await visibleStore(name, request, reply);
+        if (!row) return;
+        if (!operations.config().backup) return sendProblem(reply, notConfigured(name));
+        try {
+            await repo.withTransaction(pool, async (client) => {
+                const locked = await repo.lockStore(client, name);
+                if (!locked) throw new Refusal(404, `no store "${name}"`);
+                const next = transition(locked.status, { type: "request-backup" });
+                if ("conflict" in next) throw new Refusal(409, next.conflict);
+                await queue(client, name, "backup");
+            });
+        } catch (error) {
+            if (error instanceof Refusal) return sendProblem(reply, error.status === 404 ? notFound(name) : problem(error.status, error.message));
+            throw error;
+        }
+        request.log.info({ store: name, by: caller(request).name }, "store backup queued");
+        return reply.code(202).header("Location", `/api/v1/stores/${name}/backups`).send(apiStoreView((await repo.storeByName(pool, name))!));
+    });
+
+    app.get("/stores/:name/backups", {
+        schema: {
+            summary: "A store's backups (snapshots), newest first",
+            description: "Read from the store's restic repository. 409 when backups are not configured for the platform's stack or the store has not been deployed; 503 when the repository cannot be read.",
+            params: storeNameParams,
+            response: { 200: backupListSchema, ...problems(400, 401, 404, 409, 503) },
+        },
+    }, async (request, reply) => {
+        const name = request.params.name;
+        const row = await visibleStore(name, request, reply);
+        if (!row) return;
+        if (!operations.config().backup) return sendProblem(reply, notConfigured(name));
+        if (row.status !== "Ready" && row.status !== "Failed") {
+            return sendProblem(reply, problem(409, `store "${name}" is ${row.status}: its backups can be listed once it is Ready`));
+        }
+        try {
+            const snapshots = await operations.listBackups({ ...row.entry, name });
+            return { store: name, snapshots: snapshots.map((snapshot) => ({ ...snapshot, kind: isSnapshotKind(snapshot.kind) ? snapshot.kind : null })) };
+        } catch (error) {
+            request.log.error({ err: error, store: name }, "cannot list backups");
+            return sendProblem(reply, problem(503, `the backups of "${name}" cannot be read right now: ${redactSecrets((error as Error).message)} — try again later`));
+        }
+    });
+
     app.get("/stores/:name/credentials", {
         schema: {
             summary: "The store's admin credentials (Ready stores only; every read is audit-logged)",
@@ -263,9 +323,13 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRouteOptions> = async (app,
         const row = await visibleStore(name, request, reply);
         if (!row) return;
         const lastId = Number(request.headers["last-event-id"] ?? 0);
-        streamEvents(reply, name, lastId, options);
+        // From the start means from the latest operation's start: a backup's progress does not replay the store's creation.
+        streamEvents(reply, name, lastId || (row.op_id ? await repo.eventsBefore(pool, name, row.op_id) : 0), options);
     });
 };
+
+const SNAPSHOT_KINDS = ["scheduled", "manual", "pre-upgrade"] as const;
+const isSnapshotKind = (kind: string | null): kind is (typeof SNAPSHOT_KINDS)[number] => SNAPSHOT_KINDS.includes(kind as (typeof SNAPSHOT_KINDS)[number]);
 
 /** A JSON body made once and sent many times: as bytes, and gzipped for clients that accept it. */
 interface SerializedList { plain: Buffer; gzip: Buffer }
@@ -322,7 +386,9 @@ function streamEvents(reply: FastifyReply, store: string, lastId: number, option
             if (events.length === 0 && ++idle % 30 === 0) raw.write(": keep-alive\n\n");
             const current = await repo.storeByName(options.pool, store);
             const status = current ? current.status : "gone";
-            if (isFinal(status) && events.length === 0) {
+            // A backup runs on a Ready store: the stream lasts until its operation has ended too.
+            const inFlight = current?.op_state === "queued" || current?.op_state === "running" || current?.op_state === "retrying";
+            if (isFinal(status) && !inFlight && events.length === 0) {
                 raw.write(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
                 close();
             }

@@ -2,7 +2,7 @@
  * `npm run serve`'s server (startServer: HTTP, workers, migrations, admin token) on a throwaway
  * embedded PostgreSQL, with the FAKE store operations: for the schemathesis fuzz run and the
  * API benchmark, which test the HTTP layer and the queue, not Pulumi. Prints one JSON line
- * `{ "url", "token" }` when listening; SIGTERM stops it and deletes the database.
+ * `{ "url", "token" }` when listening (`--backups`: with backups configured); SIGTERM stops it and deletes the database.
  */
 import { parseServeArgs } from "../../server/config";
 import { startServer } from "../../server/serve";
@@ -16,7 +16,8 @@ async function main() {
         return at >= 0 ? args[at + 1] : fallback;
     };
     const db = await startTestDatabase(Number(flag("--postgres-port", "55439")));
-    const fake = new FakeStoreOperations();
+    // --backups: the stack has woostore:backup (and a quota that holds the backup pod), so the backup routes run their operations.
+    const fake = new FakeStoreOperations(args.includes("--backups") ? { backup: { target: "rest:http://10.0.0.9:8000/woostore" }, defaults: { quota: { cpu: "4", memory: "4Gi" } } } : {});
     fake.delayMs = Number(flag("--operation-ms", "50"));
     const token = process.env.WOOSTORE_ADMIN_TOKEN ?? "wst_fake-server-admin-token-for-tests-only-000000";
     process.env.WOOSTORE_ADMIN_TOKEN = token;

@@ -469,7 +469,7 @@ describe("events, health, OpenAPI", () => {
         assert.equal(response.statusCode, 200);
         const document = json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>> }>(response);
         assert.equal(document.openapi, "3.1.0");
-        assert.deepEqual(Object.keys(document.paths).sort(), ["/api/v1/stores", "/api/v1/stores/{name}", "/api/v1/stores/{name}/credentials", "/api/v1/stores/{name}/events", "/api/v1/stores/{name}/retry"]);
+        assert.deepEqual(Object.keys(document.paths).sort(), ["/api/v1/stores", "/api/v1/stores/{name}", "/api/v1/stores/{name}/backups", "/api/v1/stores/{name}/credentials", "/api/v1/stores/{name}/events", "/api/v1/stores/{name}/retry"]);
         const post = document.paths["/api/v1/stores"].post.responses;
         assert.deepEqual(Object.keys(post).sort(), ["202", "400", "401", "403", "409", "413", "415", "422", "429", "503"]);
         assert.ok(post["429"].content["application/problem+json"]);

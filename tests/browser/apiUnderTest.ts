@@ -22,6 +22,16 @@ export class PacedFakeOperations extends FakeStoreOperations {
         return () => release();
     }
 
+    /** FAKE backup: the steps the backup Job's script logs, paced, then the FAKE snapshot. */
+    override async backup(entry: { name: string } & Record<string, unknown>, context: OperationContext): Promise<OperationOutcome> {
+        for (const step of ["dumping the database (mariadb-dump --single-transaction)", "uploading the snapshot", "applying the retention policy"]) {
+            if (context.signal.aborted) break;
+            context.onStep(step);
+            await new Promise((resolve) => setTimeout(resolve, this.stepMs));
+        }
+        return super.backup(entry, context);
+    }
+
     override async up(entry: { name: string } & Record<string, unknown>, context: OperationContext): Promise<OperationOutcome> {
         const steps = [
             `create Namespace store-${entry.name}`, "create ResourceQuota quota", "create Secret admin",
@@ -57,9 +67,10 @@ export interface ApiUnderTest {
 
 let nextPostgresPort = 55470;
 
-export async function startApiUnderTest(): Promise<ApiUnderTest> {
-    const db = await startTestDatabase(nextPostgresPort++);
-    const operations = new PacedFakeOperations();
+/** `backups`: the stack has woostore:backup (with a quota that holds the backup pod), so stores can be backed up. */
+export async function startApiUnderTest(options: { backups?: boolean; postgresPort?: number } = {}): Promise<ApiUnderTest> {
+    const db = await startTestDatabase(options.postgresPort ?? nextPostgresPort++);
+    const operations = new PacedFakeOperations(options.backups ? { backup: { target: "rest:http://10.0.0.9:8000/woostore" }, defaults: { quota: { cpu: "4", memory: "4Gi" } } } : {});
     try {
         const tokens = {
             admin: await createToken(db, "admin", { admin: true }),

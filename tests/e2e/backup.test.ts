@@ -10,14 +10,17 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { backupConfigSchema, backupCronJobSpec, backupJobSpec, backupNetworkPolicySpecs, BACKUP_CRONJOB_NAME } from "../../components/backup";
 import { storeNames } from "../../components/names";
 import { resolveStore, storeEntrySchema } from "../../components/storeList";
 import { limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../../components/tenancy";
 import { minimalConfig, PROJECT_DIR } from "../helpers/config";
+import { Fleet } from "./fleetHarness";
 import { Cluster, eventually, kubectl, kubectlJson, loadTestbedEnv, startCluster, terminatePodsStage, TestStack } from "./testbed";
 
 const STEP = { timeout: 15 * 60 * 1000 };
@@ -30,6 +33,24 @@ function runCommand(command: string, args: string[], kubeconfig: string): { stat
         cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 10 * 60 * 1000,
     });
     return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** A KWOK Stage that ends every running backup pod of a namespace with a SIMULATED failure (the script's last line). */
+function simulatedBackupFailureStage(namespace: string): string {
+    return terminatePodsStage({
+        name: `simulated-backup-failure-${namespace}`,
+        weight: 1000,
+        match: [
+            { key: ".metadata.namespace", operator: "In", values: [namespace] },
+            { key: ".metadata.labels[\"app.kubernetes.io/component\"]", operator: "In", values: ["backup"] },
+            { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+            { key: ".status.phase", operator: "In", values: ["Running"] },
+        ],
+        exitCode: 1,
+        reason: "Error",
+        message: "woostore-backup: backup target rest:http://10.96.200.1:8000/fleet/bk-down is unreachable (simulated by a testbed KWOK Stage) — earlier snapshots are untouched",
+        phase: "Failed",
+    });
 }
 
 /** A KWOK Stage that ends every running backup pod of a namespace with a simulated success line. */
@@ -157,6 +178,55 @@ describe("backups on the testbed (real kube-apiserver, restricted PSA, quota; re
             await test.stack.destroy().catch(() => undefined);
             await test.stack.workspace.removeStack(test.stackName, { force: true }).catch(() => undefined);
             test.dispose();
+        }
+    });
+
+    it("perStore fleet: a WooCommerce upgrade backs each store up first; the store whose backup fails is not upgraded and is Failed with the backup's last line, the other is upgraded", STEP, async () => {
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "woostore-bk-fleet-state-"));
+        const fleet = new Fleet(`bkfleet${process.pid}`, cluster, `file://${backend}`);
+        const stages: string[] = [];
+        const setConfig = (values: Record<string, unknown>) => {
+            const file = parse(fs.readFileSync(fleet.configFile, "utf8")) as { config: Record<string, unknown> };
+            fs.writeFileSync(fleet.configFile, stringify({ config: { ...file.config, ...values } }));
+        };
+        const wooVersion = async (store: string) => {
+            const jobs = await kubectlJson<{ items: { metadata: { name: string; creationTimestamp: string }; spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[]; initContainers?: { env?: { name: string; value?: string }[] }[] } } } }[] }>(cluster, ["-n", storeNames(store).namespace, "get", "jobs"]);
+            const newest = jobs.items.filter((job) => job.metadata.name.startsWith(storeNames(store).setupJobPrefix)).sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp))[0];
+            return newest && [...newest.spec.template.spec.containers, ...(newest.spec.template.spec.initContainers ?? [])].flatMap((container) => container.env ?? []).find((variable) => variable.name === "WC_VERSION")?.value;
+        };
+        try {
+            setConfig({ "woostore:backup": BACKUP, "woostore:defaults": ROOM_FOR_BACKUP_POD, "woostore:woocommerceVersion": "10.3.5" });
+            fleet.writeStores([{ name: "bk-up" }, { name: "bk-down" }]);
+            const first = await fleet.upJson();
+            assert.equal(first.result.code, 0, first.result.stderr);
+            assert.deepEqual(first.summary.stores.map((store) => [store.name, store.action, store.status]), [["bk-down", "created", "Ready"], ["bk-up", "created", "Ready"]]);
+            assert.equal(await wooVersion("bk-up"), "10.3.5");
+
+            for (const [store, stage] of [["bk-up", simulatedBackupResultStage], ["bk-down", simulatedBackupFailureStage]] as const) {
+                const namespace = storeNames(store).namespace;
+                await kubectl(cluster, ["apply", "-f", "-"], stage(namespace));
+                stages.push(stage === simulatedBackupResultStage ? `simulated-backup-result-${namespace}` : `simulated-backup-failure-${namespace}`);
+            }
+            setConfig({ "woostore:woocommerceVersion": "10.3.6" });
+            const second = await fleet.upJson();
+            assert.equal(second.result.code, 1, "a failed store makes the run fail");
+            const stores = Object.fromEntries(second.summary.stores.map((store) => [store.name, store]));
+            assert.equal(stores["bk-up"].action, "updated", JSON.stringify(stores["bk-up"]));
+            assert.equal(stores["bk-up"].status, "Ready");
+            assert.equal(stores["bk-down"].action, "failed", JSON.stringify(stores["bk-down"]));
+            assert.match(stores["bk-down"].reason ?? "", /^pre-upgrade backup failed, so bk-down was not upgraded: .*bk-down is unreachable \(simulated by a testbed KWOK Stage\)/);
+            // The cluster: bk-up was backed up (kind pre-upgrade) and then upgraded; bk-down still runs the old version.
+            const preUpgradeJobs = async (store: string) => (await kubectlJson<{ items: { metadata: { name: string }; spec: { template: { spec: { containers: { command: string[] }[] } } } }[] }>(cluster, ["-n", storeNames(store).namespace, "get", "jobs"])).items
+                .filter((job) => job.metadata.name.startsWith("woostore-backup-pre-upgrade-"));
+            assert.deepEqual((await preUpgradeJobs("bk-up"))[0]?.spec.template.spec.containers[0].command.slice(2), ["backup", "--kind", "pre-upgrade"]);
+            assert.equal((await preUpgradeJobs("bk-down")).length, 1);
+            assert.equal(await wooVersion("bk-up"), "10.3.6");
+            assert.equal(await wooVersion("bk-down"), "10.3.5", "the store whose backup failed was not upgraded");
+        } finally {
+            for (const stage of stages) await kubectl(cluster, ["delete", "stage", stage, "--ignore-not-found"]).catch(() => undefined);
+            await fleet.run(["--destroy"]).catch(() => undefined);
+            fleet.dispose();
+            fs.rmSync(backend, { recursive: true, force: true });
         }
     });
 });

@@ -10,6 +10,19 @@ import { parseTokenArgs } from "../../server/tokenCli";
 import { bearerToken, generateToken, hashToken } from "../../server/tokens";
 
 describe("store status transitions", () => {
+    it("a backup runs on a Ready store and leaves it Ready, whatever its outcome; it is never retried as the store's operation", () => {
+        assert.deepEqual(transition("Ready", { type: "request-backup" }), { status: "Ready" });
+        for (const status of ["Queued", "Provisioning", "Failed", "Deleting"] as const) {
+            assert.match((transition(status, { type: "request-backup" }) as { conflict: string }).conflict, new RegExp(`the store is ${status}: only a Ready store can be backed up`));
+        }
+        assert.deepEqual(transition("Ready", { type: "start", kind: "backup" }), { status: "Ready" });
+        assert.deepEqual(transition("Ready", { type: "succeed", kind: "backup" }), { status: "Ready" });
+        assert.deepEqual(transition("Ready", { type: "fail", kind: "backup", final: true }), { status: "Ready" });
+        assert.deepEqual(transition("Ready", { type: "fail", kind: "backup", final: false }), { status: "Ready" });
+        assert.ok("conflict" in transition("Deleting", { type: "start", kind: "backup" }));
+        assert.ok("conflict" in transition("Failed", { type: "request-retry", kind: "backup" }));
+    });
+
     it("Queued → Provisioning → Ready; failures keep the in-flight status until the last attempt, then Failed", () => {
         assert.deepEqual(transition("Queued", { type: "start", kind: "create" }), { status: "Provisioning" });
         assert.deepEqual(transition("Provisioning", { type: "start", kind: "create" }), { status: "Provisioning" }, "a retried job starts again");

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isChanging, pollWhileChanging, POLL_MS, showsOwners, type Store } from "../../dashboard/src/model";
+import { backupsNotConfigured, formatBytes, isBackingUp, isChanging, lastBackupFailure, pollWhileChanging, POLL_MS, showsOwners, type Store } from "../../dashboard/src/model";
 import { changesStatus, describeProgress, SseParser } from "../../dashboard/src/sse";
 
 const store = (name: string, status: Store["status"], extra: Partial<Store> = {}): Store => ({ name, status, source: "api", readOnly: false, owner: "alice", ...extra });
@@ -62,5 +62,32 @@ describe("dashboard owner column", () => {
         assert.equal(showsOwners([store("a", "Ready"), store("b", "Ready")]), false);
         assert.equal(showsOwners([store("a", "Ready"), store("b", "Ready", { owner: "bob" })]), true);
         assert.equal(showsOwners([store("a", "Ready"), store("c", "Ready", { source: "stores.yaml", readOnly: true, owner: null })]), true);
+    });
+});
+
+describe("dashboard backups", () => {
+    const ready = (operation: Store["operation"]): Store => ({ name: "shop", status: "Ready", operation });
+    test("a queued, running or retrying backup is followed; a finished one or another kind is not", () => {
+        for (const state of ["queued", "running", "retrying"] as const) assert.equal(isBackingUp(ready({ id: "1", kind: "backup", state })), true, state);
+        assert.equal(isBackingUp(ready({ id: "1", kind: "backup", state: "succeeded" })), false);
+        assert.equal(isBackingUp(ready({ id: "1", kind: "create", state: "running" })), false);
+        assert.equal(isBackingUp(ready(null)), false);
+        assert.equal(isBackingUp(undefined), false);
+    });
+    test("the last backup's failure is shown until another operation runs", () => {
+        assert.equal(lastBackupFailure(ready({ id: "1", kind: "backup", state: "failed", error: "target unreachable" })), "target unreachable");
+        assert.equal(lastBackupFailure(ready({ id: "1", kind: "backup", state: "succeeded" })), undefined);
+        assert.equal(lastBackupFailure(ready({ id: "1", kind: "create", state: "failed", error: "x" })), undefined);
+    });
+    test("the API's 409 for a platform without backups is told apart from other conflicts", () => {
+        assert.equal(backupsNotConfigured(409, 'backups are not configured on this platform, so store "shop" has none — …'), true);
+        assert.equal(backupsNotConfigured(409, "an operation on \"shop\" is still queued or running"), false);
+        assert.equal(backupsNotConfigured(503, "backups are not configured"), false);
+    });
+    test("snapshot sizes in decimal units; unknown is a dash", () => {
+        assert.equal(formatBytes(null), "—");
+        assert.equal(formatBytes(512), "512 B");
+        assert.equal(formatBytes(4096), "4.1 kB");
+        assert.equal(formatBytes(123_456_789), "123.5 MB");
     });
 });

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, type Credentials } from "../api";
-import { isChanging, isFinal, isReadOnly, POLL_MS } from "../model";
+import { backupsNotConfigured, formatBytes, isBackingUp, isChanging, isFinal, isReadOnly, lastBackupFailure, POLL_MS, SNAPSHOT_KIND_LABELS, type Store } from "../model";
 import { changesStatus, describeProgress, readEvents } from "../events";
 import { navigate } from "../route";
 import { StatusBadge } from "../components/StatusBadge";
@@ -39,10 +39,10 @@ export function StoreDetail({ name }: { name: string }) {
         queryKey: ["store", name],
         queryFn: () => api.getStore(name),
         // Polling is the fallback to the events stream, and stops once the store is final.
-        refetchInterval: (q) => (isChanging(q.state.data) ? POLL_MS : false),
+        refetchInterval: (q) => (isChanging(q.state.data) || isBackingUp(q.state.data) ? POLL_MS : false),
     });
     const data = store.data;
-    const progress = useProgress(name, isChanging(data) && data?.status !== "Deleting");
+    const progress = useProgress(name, (isChanging(data) && data?.status !== "Deleting") || isBackingUp(data));
     const [confirmingDelete, setConfirmingDelete] = useState(false);
 
     const retry = useMutation({
@@ -104,6 +104,8 @@ export function StoreDetail({ name }: { name: string }) {
 
             {data.status === "Ready" && <CredentialsPanel name={name} />}
 
+            {!readOnly && (data.status === "Ready" || data.status === "Failed") && <BackupsPanel store={data} progress={progress} />}
+
             {!readOnly && (
                 <div className="danger-zone">
                     <button type="button" className="button danger-outline" onClick={() => setConfirmingDelete(true)} disabled={!isFinal(data)} aria-describedby={isFinal(data) ? undefined : "delete-later"}>Delete store…</button>
@@ -114,6 +116,78 @@ export function StoreDetail({ name }: { name: string }) {
                 <DeleteDialog name={name} onClose={() => setConfirmingDelete(false)} onDeleted={() => { setConfirmingDelete(false); navigate({ view: "list" }); }} />
             )}
         </section>
+    );
+}
+
+/**
+ * Backups (issue 14): "Back up now" queues a backup (the store stays Ready), whose progress comes
+ * from the events stream; the snapshot list is read again once the backup has ended.
+ */
+function BackupsPanel({ store, progress }: { store: Store; progress: string[] }) {
+    const name = store.name;
+    const queryClient = useQueryClient();
+    const backups = useQuery({ queryKey: ["backups", name], queryFn: () => api.listBackups(name), retry: false });
+    const backingUp = isBackingUp(store);
+    const failure = lastBackupFailure(store);
+    const start = useMutation({
+        mutationFn: () => api.backupStore(name),
+        onSuccess: (updated) => queryClient.setQueryData(["store", name], updated),
+    });
+    // When a backup ends (either way), the list may have a new snapshot.
+    const wasBackingUp = useRef(backingUp);
+    useEffect(() => {
+        if (wasBackingUp.current && !backingUp) void queryClient.invalidateQueries({ queryKey: ["backups", name] });
+        wasBackingUp.current = backingUp;
+    }, [backingUp, name, queryClient]);
+
+    const notConfigured = backups.error instanceof ApiError && backupsNotConfigured(backups.error.status, backups.error.detail);
+    return (
+        <div className="card backups" aria-labelledby="backups-heading">
+            <h2 id="backups-heading">Backups</h2>
+            {notConfigured ? (
+                <p className="notice" data-testid="backups-not-configured">Backups are not configured on this platform. The operators enable them in the stack config (woostore:backup).</p>
+            ) : (
+                <>
+                    {store.status === "Ready" && (
+                        <div className="actions backup-actions">
+                            <button type="button" className="button" onClick={() => start.mutate()} disabled={backingUp || start.isPending}>
+                                {backingUp || start.isPending ? "Backing up…" : "Back up now"}
+                            </button>
+                            <span className="hint">The shop stays open while it is backed up.</span>
+                        </div>
+                    )}
+                    {start.error && <p className="field-error" role="alert">The backup could not be started: {start.error.message}</p>}
+                    {backingUp && (
+                        <div className="progress">
+                            <p role="status" aria-live="polite" className="progress-now">{progress[progress.length - 1] ?? "Backup queued…"}</p>
+                        </div>
+                    )}
+                    {!backingUp && failure && <p className="notice error" role="alert">The last backup failed: {failure}</p>}
+                    {backups.isPending && <p role="status">Loading backups…</p>}
+                    {backups.isError && <p className="notice error" role="alert">The backups could not be loaded: {backups.error.message}</p>}
+                    {backups.data && backups.data.length === 0 && <p className="muted">No backups yet.</p>}
+                    {backups.data && backups.data.length > 0 && (
+                        <table className="stores snapshots">
+                            <caption className="visually-hidden">Snapshots of {name}, newest first</caption>
+                            <thead>
+                                <tr><th scope="col">Taken</th><th scope="col">Kind</th><th scope="col">Orders</th><th scope="col">Size</th><th scope="col">Snapshot</th></tr>
+                            </thead>
+                            <tbody>
+                                {backups.data.map((snapshot) => (
+                                    <tr key={snapshot.id}>
+                                        <td data-label="Taken"><time dateTime={snapshot.time}>{snapshot.time.slice(0, 16).replace("T", " ")} UTC</time> <span className="muted">({age(snapshot.time)} ago)</span></td>
+                                        <td data-label="Kind">{snapshot.kind ? SNAPSHOT_KIND_LABELS[snapshot.kind] : "—"}</td>
+                                        <td data-label="Orders">{snapshot.orders ?? "—"}</td>
+                                        <td data-label="Size">{formatBytes(snapshot.sizeBytes)}</td>
+                                        <td data-label="Snapshot" className="mono">{snapshot.id}</td>
+                                    </tr>
+                                ))}
+                            </tbody>
+                        </table>
+                    )}
+                </>
+            )}
+        </div>
     );
 }
 
