@@ -18,6 +18,7 @@ import { storeNames } from "../components/names";
 import { formatProblem } from "../components/problems";
 import { CONFIG_NAMESPACE, decodeConfigValue, loadStackConfig, readStackConfigFile, type StackConfig } from "../components/stackConfig";
 import { type ResolvedStore, validateStoreList } from "../components/storeList";
+import { kubectl, type KubeTarget, kubeTarget } from "./kubectl";
 import { PROJECT_DIR } from "./workspace";
 
 export type BackupCommand = "backup" | "backups" | "restore";
@@ -185,17 +186,6 @@ Nothing was upgraded. Fix the backup (npm run backup -- ${store.name}), or set w
 // cluster side (kubectl)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Which cluster kubectl talks to: extra environment (KUBECONFIG) and the stack's
- * `woostore:kubeContext`. Passed to every call, so one process (the API's workers) can serve
- * several stacks and concurrent operations without sharing state.
- */
-export interface KubeTarget { env: Record<string, string>; contextArgs: string[] }
-
-export function kubeTarget(config: Pick<StackConfig, "kubeContext">, env: Record<string, string> = {}): KubeTarget {
-    return { env, contextArgs: config.kubeContext ? ["--context", config.kubeContext] : [] };
-}
-
 /** Where a running Job's progress goes: the terminal for the commands, the store's events for the API. */
 export interface JobWatch {
     progress: (line: string) => void;
@@ -204,19 +194,6 @@ export interface JobWatch {
 }
 
 const consoleProgress = (line: string) => console.log(line);
-
-function kubectl(kube: KubeTarget, args: string[], input?: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("kubectl", [...kube.contextArgs, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...kube.env } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-        child.on("error", (error) => reject(new Error(`kubectl could not be started (${error.message}) — install kubectl and point KUBECONFIG at the stack's cluster`)));
-        child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`kubectl ${args.slice(0, 3).join(" ")} failed: ${stderr.trim().split("\n").pop() ?? code}`))));
-        child.stdin.end(input ?? "");
-    });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const stamp = () => new Date().toISOString().replace(/[-:TZ.]/g, "").slice(0, 14);

@@ -3,23 +3,14 @@
  * records with kubectl (Helm's default storage driver keeps them in Secrets labelled
  * owner=helm, name=<release>, status, version).
  */
-import { execFile } from "child_process";
-import { promisify } from "util";
 import { storeNames } from "../components/names";
 import { describeRecovery, HelmReleaseRecord, interruptionOf, leftoverRecords } from "../fleet/interruptedRelease";
-
-const run = promisify(execFile);
-
-export interface KubeTarget { kubeconfig?: string; context?: string }
-
-function kubectlArgs(target: KubeTarget, args: string[]): string[] {
-    return [...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []), ...(target.context ? ["--context", target.context] : []), ...args];
-}
+import { kubectl, type KubeTarget } from "./kubectl";
 
 interface SecretList { items: { metadata: { name: string; labels?: Record<string, string> } }[] }
 
 export async function helmReleaseRecords(namespace: string, release: string, target: KubeTarget): Promise<HelmReleaseRecord[]> {
-    const { stdout } = await run("kubectl", kubectlArgs(target, ["-n", namespace, "get", "secrets", "-l", `owner=helm,name=${release}`, "-o", "json"]), { maxBuffer: 64 << 20 });
+    const stdout = await kubectl(target, ["-n", namespace, "get", "secrets", "-l", `owner=helm,name=${release}`, "-o", "json"]);
     return (JSON.parse(stdout) as SecretList).items.map((item) => ({
         secret: item.metadata.name,
         revision: Number(item.metadata.labels?.version ?? 0),
@@ -40,7 +31,7 @@ export async function recoverInterruptedRelease(store: string, failure: string, 
     try {
         const leftover = leftoverRecords(interruption, await helmReleaseRecords(namespace, releaseName, target));
         if (!leftover.length) return undefined;
-        await run("kubectl", kubectlArgs(target, ["-n", namespace, "delete", "secret", "--ignore-not-found", ...leftover.map((record) => record.secret)]));
+        await kubectl(target, ["-n", namespace, "delete", "secret", "--ignore-not-found", ...leftover.map((record) => record.secret)]);
         return describeRecovery(releaseName, namespace, interruption, leftover);
     } catch {
         return undefined;

@@ -20,6 +20,7 @@ import { pulumiCliOrExplain, pulumiCliProblem, validatedInputs } from "./command
 import { preUpgradeBackups } from "./backups";
 import { setupFailureDetail } from "./diagnose";
 import { withReleaseRecovery } from "./helmRecords";
+import { kubeTarget } from "./kubectl";
 import { ResolvedCli } from "./pulumiCli";
 import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
@@ -250,7 +251,7 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
             }
             await withReleaseRecovery(() => stack.up({ ...common, ...policy, continueOnError: options.continueOnError }), {
                 failures: () => failuresByStore(events),
-                target: { kubeconfig: env.KUBECONFIG, context: kubeContext },
+                target: kubeTarget({ kubeContext }, env.KUBECONFIG ? { KUBECONFIG: env.KUBECONFIG } : {}),
                 say: (line) => { console.log(`\n${line}`); events.length = 0; },
             });
         }

@@ -13,7 +13,8 @@ import { ProgramInputs } from "../components/program";
 import { storeStackName } from "../components/stackLayout";
 import { setupFailureDetail } from "../automation/diagnose";
 import { withReleaseRecovery } from "../automation/helmRecords";
-import { backupStore, kubeTarget, type BackupOutcome, type JobWatch, type ResolvedCommand } from "../automation/backups";
+import { backupStore, type BackupOutcome, type JobWatch, type ResolvedCommand } from "../automation/backups";
+import { kubeTarget } from "../automation/kubectl";
 import { backupBeforeUpgrade } from "./preUpgrade";
 import { ConfigEntry, fingerprint } from "./fingerprint";
 import { describeLock, parseLockError } from "./locks";
@@ -329,7 +330,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
             await withReleaseRecovery(() => up.up({ ...common, ...policy, parallel: options.pulumiParallel }), {
                 // One store per stack: whatever failed, failed for this store.
                 failures: (error) => new Map([[planned.store, [messageOf(error), ...events.map((event) => event.diagnosticEvent!.message)].join("\n")]]),
-                target: { kubeconfig: options.envVars.KUBECONFIG, context: wantedConfig["woostore:kubeContext"]?.value },
+                target: kubeTarget({ kubeContext: wantedConfig["woostore:kubeContext"]?.value }, options.envVars.KUBECONFIG ? { KUBECONFIG: options.envVars.KUBECONFIG } : {}),
                 say: (line) => { write(`== ${line}\n`); context.onStep(line); events.length = 0; },
             });
         }

@@ -13,7 +13,8 @@ import { PROJECT_DIR, pulumiEnv, WOOSTORE_HOME } from "../automation/workspace";
 import { ApiStoreContext, apiStoreCredentials, destroyApiStore, storeStacks, upApiStore } from "../fleet/apiStores";
 import { storeStackName } from "../components/stackLayout";
 import { fleetDir } from "../fleet/workspace";
-import { backupStore, type KubeTarget, kubeTarget, listSnapshots, type ResolvedCommand } from "../automation/backups";
+import { backupStore, listSnapshots, type ResolvedCommand } from "../automation/backups";
+import { type KubeTarget, kubeTarget } from "../automation/kubectl";
 import { validateStoreEntry } from "../components/storeList";
 import type { BackupSnapshot, OperationContext, StackState, StoreOperations } from "./operations";
 

@@ -12,6 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { recoverInterruptedRelease, withReleaseRecovery } from "../../automation/helmRecords";
+import { kubeTarget } from "../../automation/kubectl";
+
+const ANY_CLUSTER = kubeTarget({});
 import { describeRecovery, interruptionOf, leftoverRecords } from "../../fleet/interruptedRelease";
 
 const INSTALL_ERROR = "kubernetes:helm.sh/v3:Release (shop): error: cannot re-use a name that is still in use";
@@ -56,7 +59,7 @@ describe("interrupted Helm releases against a FAKE kubectl", () => {
         const dir = fs.mkdtempSync(path.join(root, "bin-"));
         const calls = path.join(dir, "calls");
         const items = statuses.map((status, index) => ({ metadata: { name: `sh.helm.release.v1.shop.v${index + 1}`, labels: { owner: "helm", name: "shop", status, version: String(index + 1) } } }));
-        fs.writeFileSync(path.join(dir, "kubectl"), `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${calls}"\n[[ " $* " == *" get secrets "* ]] && echo '${JSON.stringify({ items })}'\nexit 0\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "kubectl"), `#!/usr/bin/env bash\nprintf '%s %s\\n' "$KUBECONFIG" "$*" >>"${calls}"\n[[ " $* " == *" get secrets "* ]] && echo '${JSON.stringify({ items })}'\nexit 0\n`, { mode: 0o755 });
         const saved = process.env.PATH;
         process.env.PATH = `${dir}:${saved}`;
         try {
@@ -68,22 +71,22 @@ describe("interrupted Helm releases against a FAKE kubectl", () => {
     }
 
     it("a killed install: the release's record is read by its Helm labels in the store's namespace and deleted", async () => {
-        const { result, calls } = await withFakeKubectl(["pending-install"], () => recoverInterruptedRelease("shop", INSTALL_ERROR, { kubeconfig: "/tmp/kc", context: "prod" }));
+        const { result, calls } = await withFakeKubectl(["pending-install"], () => recoverInterruptedRelease("shop", INSTALL_ERROR, kubeTarget({ kubeContext: "prod" }, { KUBECONFIG: "/tmp/kc" })));
         assert.match(result ?? "", /revision 1 pending-install/);
         assert.deepEqual(calls, [
-            "--kubeconfig /tmp/kc --context prod -n store-shop get secrets -l owner=helm,name=shop -o json",
-            "--kubeconfig /tmp/kc --context prod -n store-shop delete secret --ignore-not-found sh.helm.release.v1.shop.v1",
+            "/tmp/kc --context prod -n store-shop get secrets -l owner=helm,name=shop -o json",
+            "/tmp/kc --context prod -n store-shop delete secret --ignore-not-found sh.helm.release.v1.shop.v1",
         ]);
     });
 
     it("a failure that is not an interrupted Helm operation touches nothing, not even a read", async () => {
-        const { result, calls } = await withFakeKubectl(["pending-install"], () => recoverInterruptedRelease("shop", "error: quota exceeded", {}));
+        const { result, calls } = await withFakeKubectl(["pending-install"], () => recoverInterruptedRelease("shop", "error: quota exceeded", ANY_CLUSTER));
         assert.equal(result, undefined);
         assert.deepEqual(calls, []);
     });
 
     it("a killed upgrade whose records show nothing unfinished deletes nothing (the original failure stands)", async () => {
-        const { result, calls } = await withFakeKubectl(["superseded", "deployed"], () => recoverInterruptedRelease("shop", UPGRADE_ERROR, {}));
+        const { result, calls } = await withFakeKubectl(["superseded", "deployed"], () => recoverInterruptedRelease("shop", UPGRADE_ERROR, ANY_CLUSTER));
         assert.equal(result, undefined);
         assert.equal(calls.length, 1);
     });
@@ -95,7 +98,7 @@ describe("withReleaseRecovery: an update retried once after a recovery (FAKE upd
         const said: string[] = [];
         const result = await withReleaseRecovery(async () => { attempts++; if (attempts === 1) throw new Error(INSTALL_ERROR); return "ok"; }, {
             failures: (error) => new Map([["shop", (error as Error).message]]),
-            target: {},
+            target: ANY_CLUSTER,
             say: (line) => said.push(line),
             recover: async (store, failure) => (interruptionOf(failure) ? `recovered ${store}` : undefined),
         });
@@ -108,7 +111,7 @@ describe("withReleaseRecovery: an update retried once after a recovery (FAKE upd
         let attempts = 0;
         await assert.rejects(withReleaseRecovery(async () => { attempts++; throw new Error("quota exceeded"); }, {
             failures: (error) => new Map([["shop", (error as Error).message]]),
-            target: {},
+            target: ANY_CLUSTER,
             say: () => undefined,
             recover: async () => undefined,
         }), /quota exceeded/);
@@ -119,7 +122,7 @@ describe("withReleaseRecovery: an update retried once after a recovery (FAKE upd
         let attempts = 0;
         await assert.rejects(withReleaseRecovery(async () => { attempts++; throw new Error(INSTALL_ERROR); }, {
             failures: (error) => new Map([["shop", (error as Error).message]]),
-            target: {},
+            target: ANY_CLUSTER,
             say: () => undefined,
             recover: async (store) => `recovered ${store}`,
         }), /cannot re-use a name/);
@@ -130,7 +133,7 @@ describe("withReleaseRecovery: an update retried once after a recovery (FAKE upd
         const recovered: string[] = [];
         await withReleaseRecovery(async () => { if (!recovered.length) throw new Error("update failed"); return undefined; }, {
             failures: () => new Map([["a", INSTALL_ERROR], ["b", "error: quota exceeded"]]),
-            target: {},
+            target: ANY_CLUSTER,
             say: () => undefined,
             recover: async (store, failure) => { if (!interruptionOf(failure)) return undefined; recovered.push(store); return "done"; },
         });
