@@ -35,17 +35,22 @@ function runCommand(command: string, args: string[], kubeconfig: string): { stat
     return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
+/** KWOK Stage matches for the running backup pods of a namespace. */
+function runningBackupPods(namespace: string) {
+    return [
+        { key: ".metadata.namespace", operator: "In", values: [namespace] },
+        { key: ".metadata.labels[\"app.kubernetes.io/component\"]", operator: "In", values: ["backup"] },
+        { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+        { key: ".status.phase", operator: "In", values: ["Running"] },
+    ];
+}
+
 /** A KWOK Stage that ends every running backup pod of a namespace with a SIMULATED failure (the script's last line). */
 function simulatedBackupFailureStage(namespace: string): string {
     return terminatePodsStage({
         name: `simulated-backup-failure-${namespace}`,
         weight: 1000,
-        match: [
-            { key: ".metadata.namespace", operator: "In", values: [namespace] },
-            { key: ".metadata.labels[\"app.kubernetes.io/component\"]", operator: "In", values: ["backup"] },
-            { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
-            { key: ".status.phase", operator: "In", values: ["Running"] },
-        ],
+        match: runningBackupPods(namespace),
         exitCode: 1,
         reason: "Error",
         message: "woostore-backup: backup target rest:http://10.96.200.1:8000/fleet/bk-down is unreachable (simulated by a testbed KWOK Stage) — earlier snapshots are untouched",
@@ -59,12 +64,7 @@ function simulatedBackupResultStage(namespace: string): string {
     return terminatePodsStage({
         name: `simulated-backup-result-${namespace}`,
         weight: 1000,
-        match: [
-            { key: ".metadata.namespace", operator: "In", values: [namespace] },
-            { key: ".metadata.labels[\"app.kubernetes.io/component\"]", operator: "In", values: ["backup"] },
-            { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
-            { key: ".status.phase", operator: "In", values: ["Running"] },
-        ],
+        match: runningBackupPods(namespace),
         exitCode: 0,
         reason: "Completed",
         message: result,
