@@ -4,12 +4,9 @@
  * the Job uses `FallbackToLogsOnError`, so this is the failed step and the log tail. Pulumi's
  * own error for a failed Job only names the Job and its condition (BackoffLimitExceeded).
  */
-import { execFile } from "child_process";
-import { promisify } from "util";
 import { LABELS } from "../components/defaults";
 import { storeNames } from "../components/names";
-
-const run = promisify(execFile);
+import { kubectl, type KubeTarget } from "./kubectl";
 
 interface PodList {
     items: {
@@ -19,11 +16,10 @@ interface PodList {
 }
 
 /** The failure detail of a store's setup Job, or undefined when kubectl or the pods are not there. */
-export async function setupFailureDetail(store: string, kubeconfig?: string): Promise<string | undefined> {
-    const args = [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "-n", storeNames(store).namespace, "get", "pods", "-l", `${LABELS.component}=setup`, "-o", "json"];
+export async function setupFailureDetail(store: string, kube: KubeTarget): Promise<string | undefined> {
     let pods: PodList;
     try {
-        pods = JSON.parse((await run("kubectl", args, { maxBuffer: 16 << 20 })).stdout) as PodList;
+        pods = JSON.parse(await kubectl(kube, ["-n", storeNames(store).namespace, "get", "pods", "-l", `${LABELS.component}=setup`, "-o", "json"])) as PodList;
     } catch {
         return undefined;
     }

@@ -20,7 +20,7 @@ import { pulumiCliOrExplain, pulumiCliProblem, validatedInputs } from "./command
 import { preUpgradeBackups } from "./backups";
 import { setupFailureDetail } from "./diagnose";
 import { withReleaseRecovery } from "./helmRecords";
-import { kubeTarget } from "./kubectl";
+import { type KubeTarget, kubeTarget } from "./kubectl";
 import { ResolvedCli } from "./pulumiCli";
 import { collectErrors, collectParents, defaultBackendUrl, openStack, PROJECT_DIR, pulumiEnv, storeOfUrn, WOOSTORE_HOME } from "./workspace";
 
@@ -228,6 +228,7 @@ async function main(): Promise<number> {
 
 async function upSingleStack(options: UpOptions, storeNames: string[], env: Record<string, string>, cli: ResolvedCli, kubeContext?: string): Promise<number> {
     const stack = await openStack({ stackName: options.stack, env, pulumiCommand: cli.command });
+    const kube = kubeTarget({ kubeContext }, env.KUBECONFIG ? { KUBECONFIG: env.KUBECONFIG } : {});
     const events: EngineEvent[] = [];
     const common = { onOutput: (text: string) => process.stdout.write(text), onEvent: (event: EngineEvent) => events.push(event), color: "auto" as const, parallel: options.pulumiParallel };
     const policy = { policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs };
@@ -251,14 +252,14 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
             }
             await withReleaseRecovery(() => stack.up({ ...common, ...policy, continueOnError: options.continueOnError }), {
                 failures: () => failuresByStore(events),
-                target: kubeTarget({ kubeContext }, env.KUBECONFIG ? { KUBECONFIG: env.KUBECONFIG } : {}),
+                target: kube,
                 say: (line) => { console.log(`\n${line}`); events.length = 0; },
             });
         }
     } catch {
         failed = true;
     }
-    const failures = await storeFailures(collectErrors(events), collectParents(events), env.KUBECONFIG);
+    const failures = await storeFailures(collectErrors(events), collectParents(events), kube);
     printStores(await stack.outputs(), failures, storeNames, failed, showSecretsCommand(options.stack));
     return failed ? 1 : 0;
 }
@@ -338,12 +339,12 @@ function failuresByStore(events: EngineEvent[]): Map<string, string> {
  * Why each failed store failed: what its setup Job said (needs kubectl; optional), else the
  * last lines of the engine's error for one of its resources.
  */
-async function storeFailures(errors: Map<string, string>, parents: Map<string, string>, kubeconfig?: string): Promise<Map<string, string>> {
+async function storeFailures(errors: Map<string, string>, parents: Map<string, string>, kube: KubeTarget): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
     for (const [urn, message] of errors) {
         const store = storeOfUrn(urn, parents);
         if (store && !failures.has(store)) {
-            const detail = await setupFailureDetail(store, kubeconfig);
+            const detail = await setupFailureDetail(store, kube);
             failures.set(store, detail ?? message.split("\n").filter(Boolean).slice(-3).join(" "));
         }
     }

@@ -280,6 +280,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
     const created = !fs.existsSync(stackConfigFile(context.fleetDir, planned.stack));
     const source = context.source ?? "stores.yaml";
     const wantedConfig = { ...context.baseConfig, ...(context.extraConfig ?? {}) };
+    const kube = kubeTarget({ kubeContext: wantedConfig["woostore:kubeContext"]?.value }, options.envVars.KUBECONFIG ? { KUBECONFIG: options.envVars.KUBECONFIG } : {});
     let stack: Stack | undefined;
     try {
         write(`== ${new Date().toISOString()} ${planned.action} ${planned.stack} (${planned.why})\n`);
@@ -330,7 +331,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
             await withReleaseRecovery(() => up.up({ ...common, ...policy, parallel: options.pulumiParallel }), {
                 // One store per stack: whatever failed, failed for this store.
                 failures: (error) => new Map([[planned.store, [messageOf(error), ...events.map((event) => event.diagnosticEvent!.message)].join("\n")]]),
-                target: kubeTarget({ kubeContext: wantedConfig["woostore:kubeContext"]?.value }, options.envVars.KUBECONFIG ? { KUBECONFIG: options.envVars.KUBECONFIG } : {}),
+                target: kube,
                 say: (line) => { write(`== ${line}\n`); context.onStep(line); events.length = 0; },
             });
         }
@@ -346,7 +347,7 @@ export const pulumiOperation: StoreOperation = async (context) => {
             const staleLock = holders.some((holder) => holder.since !== undefined && Date.now() - holder.since.getTime() > options.lockStaleAfterMs);
             return { error: describeLock(planned.stack, holders, options.lockStaleAfterMs, cancel), lockFailure: true, staleLock };
         }
-        const detail = options.mode === "up" && planned.action !== "delete" ? await setupFailureDetail(planned.store, options.envVars.KUBECONFIG) : undefined;
+        const detail = options.mode === "up" && planned.action !== "delete" ? await setupFailureDetail(planned.store, kube) : undefined;
         const engine = events.map((event) => event.diagnosticEvent!.message).join("\n");
         const reason = detail ?? firstLines(engine || text);
         let record: StackRecord | undefined;

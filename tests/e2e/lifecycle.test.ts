@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { setupFailureDetail } from "../../automation/diagnose";
+import { kubeTarget } from "../../automation/kubectl";
 import { Cluster, eventually, EXTERNAL_KUBECONFIG, failJobPodsStage, helm, kubectl, kubectlJson, loadTestbedEnv, startCluster, StoreSpec, TestStack } from "./testbed";
 
 const STEP = { timeout: 15 * 60 * 1000 };
@@ -161,7 +162,7 @@ describe("store lifecycle on the testbed (real Pulumi engine + kube-apiserver wi
         assert.doesNotMatch(diagnostics, /delta-setup|gamma-setup|beta-setup/);
         // continueOnError: the healthy new store converged despite the failure.
         // The step the setup script failed at, as `npm run up` shows it (from the pod's termination message).
-        assert.match(await setupFailureDetail("broken", cluster.kubeconfig) ?? "", /setup failed at step install-woocommerce/);
+        assert.match(await setupFailureDetail("broken", kubeTarget({}, { KUBECONFIG: cluster.kubeconfig })) ?? "", /setup failed at step install-woocommerce/);
         const deltaJobs = await setupJobs("delta");
         assert.equal(deltaJobs.items[0]?.status.succeeded, 1);
 
