@@ -8,6 +8,7 @@ set -Eeuo pipefail
 
 RESTIC_VERSION="v0.18.1"
 REST_SERVER_VERSION="v0.14.0"
+GOFAKES3_VERSION="v1.2.0"
 TOOLS_DIR="${WOOSTORE_TOOLS_DIR:-/var/cache/woostore-tools}"
 BIN_DIR="$TOOLS_DIR/bin"
 mkdir -p "$BIN_DIR"
@@ -46,5 +47,6 @@ go_tool() {
 
 go_tool restic "$RESTIC_VERSION" github.com/restic/restic cmd/restic
 go_tool rest-server "$REST_SERVER_VERSION" github.com/restic/rest-server cmd/rest-server
+go_tool gofakes3 "$GOFAKES3_VERSION" github.com/johannesboyne/gofakes3 cmd/gofakes3
 
-log "ready: $("$BIN_DIR/restic" version | cut -d' ' -f1-2) · rest-server $REST_SERVER_VERSION · $(mariadbd --version | cut -d' ' -f2-4)"
+log "ready: $("$BIN_DIR/restic" version | cut -d' ' -f1-2) · rest-server $REST_SERVER_VERSION · gofakes3 $GOFAKES3_VERSION · $(mariadbd --version | cut -d' ' -f2-4)"

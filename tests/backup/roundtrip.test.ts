@@ -3,7 +3,9 @@
  * mariadbd (own datadir and socket in a temp dir), restic 0.18.1 and restic's REST server
  * (both built from their Go modules by backup/install-test-tools.sh), and a tmpfs for the full
  * disk. A WordPress/WooCommerce-shaped database is backed up by backup/woostore-backup.sh,
- * dropped, restored, and compared table by table with CHECKSUM TABLE and row counts.
+ * dropped, restored, and compared table by table with CHECKSUM TABLE and row counts. The same
+ * round trip runs against an S3-compatible server, gofakes3 (built from its Go module the same
+ * way), with the target credentials in the environment exactly as the backup pod gets them.
  * Needs root (the server runs as root, mount needs root): run as root or it fails, never skips.
  */
 import assert from "node:assert/strict";
@@ -14,6 +16,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { BACKUP_CREDENTIALS_SECRET_NAME, backupConfigSchema, backupPodSpec } from "../../components/backup";
+import { CREDENTIALS_SECRET_NAME } from "../../components/defaults";
+import { resolveStore, storeEntrySchema } from "../../components/storeList";
+import { minimalConfig } from "../helpers/config";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const SCRIPT = join(REPO_ROOT, "backup", "woostore-backup.sh");
@@ -29,6 +35,11 @@ const work = mkdtempSync(join(tmpdir(), "woostore-backup-test-"));
 const socket = join(work, "mysqld.sock");
 const backupRoot = join(work, "backup-root");
 const restData = join(work, "rest-server");
+const s3Data = join(work, "gofakes3");
+/** The S3 bucket the target names; gofakes3 creates it at start, as an operator would. */
+const S3_BUCKET = "woostore-backups";
+/** The stack's woostore:backupCredentials for the S3 target (made-up keys of the test server). */
+const S3_CREDENTIALS = { AWS_ACCESS_KEY_ID: "WOOSTORETESTKEY", AWS_SECRET_ACCESS_KEY: "s3-Secret-Key-4f1a9c" };
 const fullDisk = join(work, "full-disk");
 const servers: ChildProcess[] = [];
 let restPort = 0;
@@ -107,6 +118,30 @@ function runScript(args: string[], env: Record<string, string> = {}, asUid?: num
 /** restic itself, for checks from outside the script. */
 function restic(args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
     return run("restic", args, { env: { RESTIC_REPOSITORY: repository(), RESTIC_PASSWORD: REPO_PASSWORD, RESTIC_CACHE_DIR: join(work, "restic-cache"), ...env } });
+}
+
+interface PodEnvVar { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } } }
+
+/**
+ * The target variables of the backup pod that components/backup.ts specifies for `target`,
+ * resolved the way the kubelet does: plain values as given, secretKeyRef from the store's
+ * credentials Secret (restic-password) and the backup credentials Secret (the stack's
+ * woostore:backupCredentials map), optional keys absent when the map lacks them.
+ */
+function podTargetEnv(target: string, credentials: Record<string, string>): Record<string, string> {
+    const config = minimalConfig({ backup: { target }, defaults: { quota: { cpu: "3", memory: "3Gi" } } });
+    const store = resolveStore(storeEntrySchema.parse({ name: "shop", admin: { email: "a@example.com" } }), config);
+    const pod = backupPodSpec({ store, backup: backupConfigSchema.parse({ target }), images: { mariadb: config.images.mariadb, restic: config.images.restic }, command: { action: "backup", kind: "manual" } });
+    const secrets: Record<string, Record<string, string>> = { [CREDENTIALS_SECRET_NAME]: { "restic-password": REPO_PASSWORD }, [BACKUP_CREDENTIALS_SECRET_NAME]: credentials };
+    const env: Record<string, string> = {};
+    for (const variable of pod.spec.containers[0].env as PodEnvVar[]) {
+        if (!/^(RESTIC_REPOSITORY|RESTIC_PASSWORD|RESTIC_REST_.*|AWS_.*)$/.test(variable.name)) continue;
+        const ref = variable.valueFrom?.secretKeyRef;
+        const value = ref ? secrets[ref.name]?.[ref.key] : variable.value;
+        if (value !== undefined) env[variable.name] = value;
+        else assert.ok(ref?.optional, `the pod's ${variable.name} has no value and is not optional`);
+    }
+    return env;
 }
 
 function snapshotIds(env: Record<string, string> = {}): string[] {
@@ -354,5 +389,68 @@ describe("backup script, real round trip (mariadbd + restic 0.18.1 + rest-server
             assert.match(result.stderr, message);
         }
         assert.deepEqual(snapshotIds(), before);
+    });
+});
+
+describe("backup script, real round trip to an S3-compatible server (gofakes3 v1.2.0, mariadbd + restic 0.18.1)", { concurrency: 1 }, () => {
+    let s3Port = 0;
+    /** RESTIC_REPOSITORY, RESTIC_PASSWORD and AWS_* as the backup pod of an S3 target gets them. */
+    let s3Env: Record<string, string> = {};
+
+    before(async () => {
+        assert.equal(run("sh", ["-c", "command -v gofakes3"]).status, 0, "gofakes3 is missing — run bash backup/install-test-tools.sh (npm run test:backup does)");
+        s3Port = await freePort();
+        mkdirSync(s3Data);
+        // The bolt backend: objects in one file. (The fs backend answers a listing of a prefix
+        // that has no objects yet with NoSuchBucket, and restic's init lists keys/ first.)
+        servers.push(spawn("gofakes3", ["-backend", "bolt", "-bolt.db", join(s3Data, "objects.db"), "-host", `127.0.0.1:${s3Port}`, "-initialbucket", S3_BUCKET, "-quiet"], { stdio: "ignore", env: { PATH } }));
+        await waitFor("gofakes3", () => run("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${s3Port}`]).status === 0, 30);
+        s3Env = podTargetEnv(`s3:http://127.0.0.1:${s3Port}/${S3_BUCKET}/woostore`, S3_CREDENTIALS);
+        assert.deepEqual(Object.keys(s3Env).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "RESTIC_PASSWORD", "RESTIC_REPOSITORY"]);
+        assert.equal(s3Env.RESTIC_REPOSITORY, `s3:http://127.0.0.1:${s3Port}/${S3_BUCKET}/woostore/shop`);
+    });
+
+    it("S3-compatible server (gofakes3): backup with the pod's AWS_* credentials, DROP DATABASE, restore; every CHECKSUM TABLE, row count and upload is byte-equal", () => {
+        const state = tableState();
+        const uploads = fileHashes(join(backupRoot, "uploads"));
+        const backup = runScript(["backup", "--kind", "manual"], s3Env);
+        assert.equal(backup.status, 0, backup.stderr);
+        assert.ok(backup.result);
+        assert.equal(backup.result.orders, FIXTURE_ORDERS);
+        assert.equal(backup.result.quiescent, true);
+        const snapshot = String(backup.result.snapshot);
+        assert.match(snapshot, /^[0-9a-f]{64}$/);
+        measured.s3BackupSeconds = backup.seconds;
+        // The snapshot is in the S3 repository (a new one, created by this first backup), tagged.
+        const listed = JSON.parse(restic(["snapshots", "--json"], s3Env).stdout) as { id: string; tags: string[]; hostname: string }[];
+        assert.deepEqual(listed.map((entry) => entry.id), [snapshot]);
+        assert.deepEqual(listed[0].tags.sort(), ["kind=manual", `orders=${FIXTURE_ORDERS}`, "store=shop"]);
+        // Every pack read back through ranged GETs: what the server stored is what restic wrote.
+        const check = restic(["check", "--read-data"], s3Env);
+        assert.equal(check.status, 0, check.stdout + check.stderr);
+
+        rootSql("DROP DATABASE wordpress");
+        unlinkSync(join(backupRoot, "uploads", "2026", "10", "product-5.jpg"));
+        writeFileSync(join(backupRoot, "uploads", "2026", "11", "stray-s3.jpg"), "not in the snapshot");
+        const restore = runScript(["restore", snapshot.slice(0, 8)], s3Env);
+        assert.equal(restore.status, 0, restore.stderr);
+        assert.ok(restore.result);
+        assert.equal(restore.result.orders, FIXTURE_ORDERS);
+        assert.equal(restore.result.tablesDiffering, 0);
+        measured.s3RestoreSeconds = restore.seconds;
+        const restored = tableState();
+        assert.deepEqual([...restored.keys()].sort(), [...state.keys()].sort());
+        for (const [table, expected] of state) {
+            assert.deepEqual(restored.get(table), expected, `table ${table}: checksum and rows after the restore from S3`);
+        }
+        assert.deepEqual(fileHashes(join(backupRoot, "uploads")), uploads);
+    });
+
+    it("S3-compatible server (gofakes3): a second backup and retention (forget --prune deletes objects) keep the repository consistent", () => {
+        const backup = runScript(["backup"], { ...s3Env, KEEP_DAILY: "1", KEEP_WEEKLY: "0", KEEP_MONTHLY: "0" });
+        assert.equal(backup.status, 0, backup.stderr);
+        assert.deepEqual(snapshotIds(s3Env), [String(backup.result?.snapshot)]);
+        const check = restic(["check", "--read-data"], s3Env);
+        assert.equal(check.status, 0, check.stdout + check.stderr);
     });
 });
