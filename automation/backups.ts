@@ -145,29 +145,37 @@ export function versionChange(before: StoreVersions, after: StoreVersions): stri
 }
 
 /**
+ * The version change a deployment brings since the last one (`lastConfig`, as the stack's
+ * history gives it), or "" when there is none to back up for: no last deployment, or backups
+ * were off then (switched on by this very update, they have no script or credentials in the
+ * cluster yet); pure. `current`: `woostore:*` values as strings.
+ */
+export function upgradeSinceLastDeployment(lastConfig: Record<string, { value: unknown }> | undefined, current: Record<string, string>): string {
+    if (!lastConfig) return "";
+    const previous = Object.fromEntries(Object.entries(lastConfig).map(([key, entry]) => [key, typeof entry.value === "string" ? entry.value : JSON.stringify(entry.value)]));
+    if (previous[`${CONFIG_NAMESPACE}:backup`] === undefined) return "";
+    return versionChange(storeVersions(previous), storeVersions(current));
+}
+
+/**
  * Issue 14 item 2, run by `npm run up` before the update: when the WordPress image or the
  * WooCommerce version differs from the last update's, every deployed store is backed up
  * (kind pre-upgrade) before its setup Job upgrades it. Returns false when a backup failed:
  * then nothing may be upgraded.
  */
-export async function preUpgradeBackups(stack: Stack, stackName: string, kubeconfig?: string): Promise<boolean> {
+export async function preUpgradeBackups(stack: Stack, stackName: string, kube: KubeTarget): Promise<boolean> {
     const file = path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`);
     const { raw, text } = readStackConfigFile(file);
     const config = loadStackConfig(raw, path.basename(file), text);
     if (!config.backup?.beforeUpgrade) return true;
     const [last] = await stack.history(1).catch(() => []);
-    if (!last?.config) return true;
-    const previous = Object.fromEntries(Object.entries(last.config).map(([key, entry]) => [key, entry.value]));
-    // Backups switched on by this very update have no script or credentials in the cluster yet.
-    if (previous[`${CONFIG_NAMESPACE}:backup`] === undefined) return true;
     const current = Object.fromEntries(Object.entries(raw).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
-    const change = versionChange(storeVersions(previous), storeVersions(current));
+    const change = upgradeSinceLastDeployment(last?.config, current);
     if (!change) return true;
     const deployed = Object.keys(((await stack.outputs()).stores?.value ?? {}) as Record<string, unknown>);
     const { stores } = validateStoreList(fs.readFileSync(path.resolve(PROJECT_DIR, config.storeList), "utf8"), config.storeList, config);
     const toBackUp = stores.filter((store) => deployed.includes(store.name));
     if (!toBackUp.length) return true;
-    const kube = kubeTarget(config, kubeconfig ? { KUBECONFIG: kubeconfig } : {});
     console.log(`${change}: backing up ${toBackUp.length} store(s) before the upgrade (woostore:backup.beforeUpgrade)…`);
     for (const store of toBackUp) {
         const resolved = { config: config as ResolvedCommand["config"], store };

@@ -247,7 +247,7 @@ async function upSingleStack(options: UpOptions, storeNames: string[], env: Reco
             // The drift check is read-only: it reports differences, it does not write them into the state.
             await stack.refresh({ ...common, expectNoChanges: true, previewOnly: true });
         } else {
-            if (!(await preUpgradeBackups(stack, options.stack, env.KUBECONFIG))) {
+            if (!(await preUpgradeBackups(stack, options.stack, kube))) {
                 return 1;
             }
             await withReleaseRecovery(() => stack.up({ ...common, ...policy, continueOnError: options.continueOnError }), {

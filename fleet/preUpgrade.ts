@@ -5,8 +5,7 @@
  * here, apart from Pulumi and kubectl, so tier-1 tests drive it with fakes.
  */
 import type { BackupOutcome, JobWatch } from "../automation/backups";
-import { storeVersions, versionChange } from "../automation/backups";
-import { CONFIG_NAMESPACE } from "../components/stackConfig";
+import { upgradeSinceLastDeployment } from "../automation/backups";
 import type { ConfigEntry } from "./fingerprint";
 
 /** The last deployment of a store's stack as `stack.history(1)` gives it (the fields used here). */
@@ -27,13 +26,7 @@ export interface PreUpgradeDeps {
 export async function backupBeforeUpgrade(store: string, beforeUpgrade: boolean | undefined, wanted: Record<string, ConfigEntry>, deps: PreUpgradeDeps, watch: JobWatch): Promise<string | undefined> {
     if (!beforeUpgrade) return undefined;
     const [last] = await deps.history().catch(() => []);
-    if (!last?.config) return undefined;
-    const valueOf = (entry: { value: unknown }) => (typeof entry.value === "string" ? entry.value : JSON.stringify(entry.value));
-    const previous = Object.fromEntries(Object.entries(last.config).map(([key, entry]) => [key, valueOf(entry)]));
-    // Backups switched on by this very update have no script or credentials in the store's namespace yet.
-    if (previous[`${CONFIG_NAMESPACE}:backup`] === undefined) return undefined;
-    const current = Object.fromEntries(Object.entries(wanted).map(([key, entry]) => [key, entry.value]));
-    const change = versionChange(storeVersions(previous), storeVersions(current));
+    const change = upgradeSinceLastDeployment(last?.config, Object.fromEntries(Object.entries(wanted).map(([key, entry]) => [key, entry.value])));
     if (!change) return undefined;
     watch.progress(`${change}: backing up ${store} before the upgrade (woostore:backup.beforeUpgrade)`);
     const outcome = await deps.backup(watch);

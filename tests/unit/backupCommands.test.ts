@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_IMAGES } from "../../components/defaults";
-import { commandJob, parseBackupArgs, resolveCommand, storeVersions, UsageError, versionChange } from "../../automation/backups";
+import { commandJob, parseBackupArgs, resolveCommand, storeVersions, upgradeSinceLastDeployment, UsageError, versionChange } from "../../automation/backups";
 import { PROJECT_DIR } from "../helpers/config";
 
 /** A project dir with a stack file (backups on or off) and a two-store list. */
@@ -104,5 +104,15 @@ describe("backup before an upgrade (npm run up)", () => {
         assert.equal(versionChange(before, storeVersions({ "woostore:woocommerceVersion": "10.4.0" })), "WooCommerce 10.3.5 → 10.4.0");
         assert.equal(versionChange(before, storeVersions({ "woostore:images": "{\"wordpress\":\"wordpress:6.9.0-php8.3-apache\",\"mariadb\":\"mariadb:11.8.3\"}" })), `WordPress ${DEFAULT_IMAGES.wordpress} → wordpress:6.9.0-php8.3-apache`);
         assert.equal(versionChange(before, storeVersions({ "woostore:images": "{\"mariadb\":\"mariadb:11.8.4\"}", "woostore:domain": "example.com" })), "");
+    });
+
+    it("compares with the last deployment only when backups were on then (both layouts use this)", () => {
+        const backupOn = { "woostore:backup": { value: "{\"target\":\"rest:http://10.0.0.9:8000\"}" } };
+        const newer = { "woostore:woocommerceVersion": "10.4.0" };
+        assert.equal(upgradeSinceLastDeployment(undefined, newer), "", "no last deployment");
+        assert.equal(upgradeSinceLastDeployment({}, newer), "", "backups switched on by this update");
+        assert.equal(upgradeSinceLastDeployment(backupOn, newer), "WooCommerce 10.3.5 → 10.4.0");
+        // History may give an object value; it is compared as the JSON text the stack file gives.
+        assert.equal(upgradeSinceLastDeployment({ ...backupOn, "woostore:images": { value: { wordpress: "wordpress:6.9.0-php8.3-apache" } } }, { "woostore:images": "{\"wordpress\":\"wordpress:6.9.0-php8.3-apache\"}" }), "");
     });
 });
